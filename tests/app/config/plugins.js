@@ -1,0 +1,67 @@
+const path = require('path');
+
+// Which SMS provider the host app uses (DESIGN.md "Host app").
+const smsProvider = (env) => {
+  switch (env('SMS_PROVIDER', 'console')) {
+    case 'webhook':
+      return { provider: 'webhook', providerOptions: { url: env('SMS_WEBHOOK_URL') } };
+    case 'twilio':
+      return {
+        provider: 'twilio',
+        providerOptions: {
+          accountSid: env('TWILIO_ACCOUNT_SID'),
+          authToken: env('TWILIO_AUTH_TOKEN'),
+          from: env('TWILIO_FROM'),
+          apiUrl: env('TWILIO_API_URL'),
+        },
+      };
+    case 'none':
+      return undefined;
+    default:
+      return { provider: 'console' };
+  }
+};
+
+module.exports = ({ env }) => ({
+  'users-permissions': {
+    config: {
+      jwtSecret: env('JWT_SECRET', 'host-app-users-permissions-jwt-secret'),
+      jwtManagement: env('JWT_MANAGEMENT') === 'refresh' ? 'refresh' : 'legacy-support',
+      ratelimit: { enabled: env('USERS_PERMISSIONS_RATELIMIT', 'on') !== 'off' },
+    },
+  },
+  email: {
+    config: env('SMTP_HOST')
+      ? {
+          provider: 'nodemailer',
+          providerOptions: {
+            host: env('SMTP_HOST'),
+            port: env.int('SMTP_PORT', 25),
+            secure: false,
+            ignoreTLS: true,
+          },
+          settings: {
+            defaultFrom: env('EMAIL_FROM', 'no-reply@two-factor.test'),
+            defaultReplyTo: env('EMAIL_FROM', 'no-reply@two-factor.test'),
+          },
+        }
+      : {
+          // No SMTP server configured: Strapi's built-in provider writes mail to the log.
+          provider: 'sendmail',
+          settings: { defaultFrom: 'no-reply@two-factor.test' },
+        },
+  },
+  graphql: {
+    enabled: env('GRAPHQL', 'on') !== 'off',
+    config: { playgroundAlways: false, depthLimit: 10, amountLimit: 100 },
+  },
+  'two-factor': {
+    enabled: env('TWO_FACTOR_PLUGIN', 'on') !== 'off',
+    resolve: path.resolve(__dirname, '..', '..', '..'),
+    config: {
+      encryptionKey: env('TWO_FACTOR_ENCRYPTION_KEY'),
+      previousEncryptionKeys: env.array('TWO_FACTOR_PREVIOUS_ENCRYPTION_KEYS', []),
+      sms: smsProvider(env),
+    },
+  },
+});
