@@ -1,0 +1,13 @@
+import factor from './factor/schema.json';
+import challenge from './challenge/schema.json';
+import backupCode from './backup-code/schema.json';
+import event from './event/schema.json';
+import throttle from './throttle/schema.json';
+
+export default {
+  factor: { schema: factor },
+  challenge: { schema: challenge },
+  'backup-code': { schema: backupCode },
+  event: { schema: event },
+  throttle: { schema: throttle },
+};

@@ -1,0 +1,179 @@
+import type { Core } from '@strapi/strapi';
+import { errors } from '@strapi/utils';
+import { decryptSecret, encryptSecret, generateTotpSecret, otpauthUri, qrPngDataUri, qrSvgDataUri } from '../core';
+import { UID, getService, PLUGIN_ID } from '../utils/plugin';
+import type { RequestMeta } from '../utils/request-meta';
+import type { Method } from './settings';
+import type { FactorMethod } from './verification';
+import type { PluginConfig } from '../config';
+
+export interface UserRef {
+  id: number;
+  email?: string | null;
+  username?: string | null;
+}
+
+export interface TotpEnrolment {
+  secret: string;
+  otpauthUrl: string;
+  qrCode: string;
+  qrCodeSvg: string;
+}
+
+export interface Confirmation {
+  enabled: true;
+  methods: Method[];
+  backupCodes?: string[];
+}
+
+const METHOD_LABEL: Record<Method, string> = { totp: 'Authenticator app', email: 'Email', sms: 'SMS' };
+
+/** A user's factors: enrolment (pending → confirmed), status, removal (SECURITY.md T2, T6, T7, L1, L2). */
+export default ({ strapi }: { strapi: Core.Strapi }) => {
+  const config = () => strapi.config.get(`plugin::${PLUGIN_ID}`) as PluginConfig;
+  const audit = () => getService(strapi, 'audit');
+  const factorQuery = () => strapi.db.query(UID.factor);
+
+  const assertOpen = async (method: Method) => {
+    if (!(await getService(strapi, 'settings').methodOpen(method))) {
+      throw new errors.ValidationError(`${METHOD_LABEL[method]} two-factor is not enabled on this site`);
+    }
+  };
+
+  const pendingFactor = (userId: number, method: Method) =>
+    factorQuery().findOne({
+      where: { userId, method, confirmedAt: null, expiresAt: { $gt: new Date() } },
+      orderBy: { id: 'desc' },
+    });
+
+  return {
+    async confirmedMethods(userId: number): Promise<Method[]> {
+      const rows = await factorQuery().findMany({
+        where: { userId, confirmedAt: { $notNull: true } },
+        select: ['method'],
+        orderBy: { id: 'asc' },
+      });
+      return [...new Set(rows.map((row: any) => row.method as Method))];
+    },
+
+    async hasConfirmed(userId: number): Promise<boolean> {
+      return (await factorQuery().count({ where: { userId, confirmedAt: { $notNull: true } } })) > 0;
+    },
+
+    async status(userId: number) {
+      const methods = await this.confirmedMethods(userId);
+      return {
+        enabled: methods.length > 0,
+        methods,
+        backupCodesRemaining: await getService(strapi, 'backupCodes').remaining(userId),
+      };
+    },
+
+    /** Starts (or restarts) an authenticator-app enrolment with a fresh secret (T2, T7). */
+    async beginTotp(user: UserRef, meta?: RequestMeta): Promise<TotpEnrolment> {
+      await assertOpen('totp');
+      if (await factorQuery().count({ where: { userId: user.id, method: 'totp', confirmedAt: { $notNull: true } } })) {
+        throw new errors.ValidationError('An authenticator app is already enabled; disable it before enrolling another');
+      }
+      const settings = await getService(strapi, 'settings').get();
+      const secret = generateTotpSecret();
+      const otpauthUrl = otpauthUri({
+        issuer: settings.issuer,
+        account: user.email || user.username || String(user.id),
+        secret,
+      });
+      const [qrCode, qrCodeSvg] = await Promise.all([qrPngDataUri(otpauthUrl), qrSvgDataUri(otpauthUrl)]);
+      await strapi.db.transaction(async () => {
+        await factorQuery().deleteMany({ where: { userId: user.id, method: 'totp', confirmedAt: null } });
+        await factorQuery().create({
+          data: {
+            userId: user.id,
+            method: 'totp',
+            secret: encryptSecret(secret, getService(strapi, 'keys').get().secrets),
+            confirmedAt: null,
+            expiresAt: new Date(Date.now() + config().enrolmentTtl * 1000),
+          },
+        });
+      });
+      await audit().record('enrolment.started', { userId: user.id, method: 'totp', meta });
+      return { secret, otpauthUrl, qrCode, qrCodeSvg };
+    },
+
+    /** The pending TOTP enrolment's QR image and secret, without making a new one (Craft dialect). */
+    async pendingTotp(user: UserRef): Promise<TotpEnrolment | null> {
+      const factor = await pendingFactor(user.id, 'totp');
+      if (!factor) return null;
+      
+      const secret = decryptSecret(factor.secret, getService(strapi, 'keys').get().secrets);
+      const settings = await getService(strapi, 'settings').get();
+      const otpauthUrl = otpauthUri({ issuer: settings.issuer, account: user.email || user.username || String(user.id), secret });
+      const [qrCode, qrCodeSvg] = await Promise.all([qrPngDataUri(otpauthUrl), qrSvgDataUri(otpauthUrl)]);
+      return { secret, otpauthUrl, qrCode, qrCodeSvg };
+    },
+
+    /** Confirms a pending enrolment with a valid code; first factor also gets backup codes. */
+    async confirm(user: UserRef, method: Method, code: unknown, meta?: RequestMeta): Promise<Confirmation> {
+      const verification = getService(strapi, 'verification');
+      const factor = await pendingFactor(user.id, method);
+      if (!factor) {
+        throw new errors.ValidationError(`No pending ${METHOD_LABEL[method]} enrolment; start one with enable`);
+      }
+      await verification.attempt(user.id, meta, method, async () => {
+        if (method !== 'totp' || !(await verification.matchTotp(factor, code))) return null;
+        return method;
+      });
+      const firstFactor = !(await this.hasConfirmed(user.id));
+      await strapi.db.transaction(async () => {
+        // One confirmed factor per method: a re-enrolled method replaces the old one.
+        await factorQuery().deleteMany({ where: { userId: user.id, method, id: { $ne: factor.id } } });
+        await factorQuery().update({ where: { id: factor.id }, data: { confirmedAt: new Date(), expiresAt: null } });
+      });
+      const hadCodes = (await getService(strapi, 'backupCodes').remaining(user.id)) > 0;
+      const backupCodes = hadCodes ? undefined : await getService(strapi, 'backupCodes').regenerate(user.id);
+      await audit().record('method.added', { userId: user.id, method, meta });
+      if (firstFactor) await audit().record('enabled', { userId: user.id, method, meta });
+      return { enabled: true, methods: await this.confirmedMethods(user.id), ...(backupCodes ? { backupCodes } : {}) };
+    },
+
+    /**
+     * Removes one method or all of them after a current second factor (L1). With no confirmed
+     * factor left, secrets, pending codes and backup codes all go (L2).
+     */
+    async disable(user: UserRef, code: unknown, method: Method | undefined, meta?: RequestMeta) {
+      if (!(await this.hasConfirmed(user.id))) {
+        throw new errors.ValidationError('Two-factor authentication is not enabled');
+      }
+      if (method && !(await this.confirmedMethods(user.id)).includes(method)) {
+        throw new errors.ValidationError(`${METHOD_LABEL[method]} two-factor is not enabled for this account`);
+      }
+      await getService(strapi, 'verification').verify({ userId: user.id, code, meta });
+      await strapi.db.transaction(async () => {
+        await factorQuery().deleteMany({ where: method ? { userId: user.id, method } : { userId: user.id } });
+        if (!(await this.hasConfirmed(user.id))) await this.removeEverything(user.id);
+      });
+      const status = await this.status(user.id);
+      await audit().record(status.enabled ? 'method.removed' : 'disabled', { userId: user.id, method: method ?? null, meta });
+      return { enabled: status.enabled, methods: status.methods };
+    },
+
+    /** Regenerates backup codes after a current second factor (B4). */
+    async regenerateBackupCodes(user: UserRef, code: unknown, meta?: RequestMeta): Promise<string[]> {
+      if (!(await this.hasConfirmed(user.id))) {
+        throw new errors.ValidationError('Two-factor authentication is not enabled');
+      }
+      await getService(strapi, 'verification').verify({ userId: user.id, code, meta });
+      const codes = await getService(strapi, 'backupCodes').regenerate(user.id);
+      await audit().record('backup_codes.regenerated', { userId: user.id, meta, details: { count: codes.length } });
+      return codes;
+    },
+
+    /** Everything 2FA of a user: factors, codes, challenges, throttle state. */
+    async removeEverything(userId: number) {
+      await factorQuery().deleteMany({ where: { userId } });
+      await getService(strapi, 'backupCodes').removeAll(userId);
+      await strapi.db.query(UID.challenge).deleteMany({ where: { userId } });
+    },
+  };
+};
+
+export type { FactorMethod };

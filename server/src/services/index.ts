@@ -1,0 +1,16 @@
+import settings from './settings';
+import keys from './keys';
+import throttle from './throttle';
+import audit from './audit';
+import backupCodes from './backup-codes';
+import verification from './verification';
+import factors from './factors';
+import tokens from './tokens';
+import login from './login';
+import callers from './callers';
+
+const services = { settings, keys, throttle, audit, backupCodes, verification, factors, tokens, login, callers };
+
+export type Services = { [K in keyof typeof services]: ReturnType<(typeof services)[K]> };
+
+export default services;

@@ -1,0 +1,182 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Core } from '@strapi/strapi';
+import { errors } from '@strapi/utils';
+import { signPendingToken, verifyPendingToken } from '../core';
+import { UID, getService, upService, PLUGIN_ID } from '../utils/plugin';
+import { toNumber } from '../utils/db';
+import type { RequestMeta } from '../utils/request-meta';
+import type { PluginConfig } from '../config';
+import type { Method } from './settings';
+import type { FactorMethod } from './verification';
+import type { IssuedLogin } from './tokens';
+
+export type Purpose = 'login' | 'setup';
+
+export interface PendingLogin {
+  purpose: Purpose;
+  mfaToken: string;
+  methods: string[];
+  expiresAt: string;
+}
+
+export interface TokenRequest {
+  auth?: unknown;
+  userAgent?: string;
+  deviceId?: unknown;
+  httpOnlyRequested?: boolean;
+}
+
+export const INVALID_SESSION = 'Invalid or expired two-factor session';
+
+/** Ties a pending login to the password it was opened with: a password change kills it (J5). */
+const fingerprint = (passwordHash: string) => createHash('sha256').update(passwordHash).digest('hex').slice(0, 32);
+
+/**
+ * The pending login between the password step and the second factor (SECURITY.md J1–J5): a
+ * challenge row in the database and a signed token that names it. Single use, short lived.
+ */
+export default ({ strapi }: { strapi: Core.Strapi }) => {
+  const config = () => strapi.config.get(`plugin::${PLUGIN_ID}`) as PluginConfig;
+  const challenges = () => strapi.db.query(UID.challenge);
+  const unauthorized = () => new errors.UnauthorizedError(INVALID_SESSION);
+
+  return {
+    /** Whether this user's login needs a second factor ('verify') or a first enrolment ('setup'). */
+    async requirement(user: any): Promise<Purpose | null> {
+      const settings = await getService(strapi, 'settings').get();
+      if (!settings.enabled) return null;
+      if (await getService(strapi, 'factors').hasConfirmed(user.id)) return 'login';
+      if (settings.enforcedRoles.length) {
+        const role = user.role ?? (await strapi.db.query(UID.user).findOne({ where: { id: user.id }, populate: ['role'] }))?.role;
+        if (role && settings.enforcedRoles.includes(role.type)) return 'setup';
+      }
+      return null;
+    },
+
+    /**
+     * The password step of users-permissions' local login, for users who need a second factor.
+     * Answers null when the plugin has nothing to add, so users-permissions answers as always
+     * (including every error, identically: no enumeration, L5).
+     */
+    async beginFromPassword(input: { identifier: string; password: string }, meta?: RequestMeta): Promise<PendingLogin | null> {
+      const upStore = strapi.store({ type: 'plugin', name: 'users-permissions' });
+      const grant = (await upStore.get({ key: 'grant' })) as any;
+      if (!grant?.email?.enabled) return null;
+
+      const user = await strapi.db.query(UID.user).findOne({
+        where: { provider: 'local', $or: [{ email: input.identifier.toLowerCase() }, { username: input.identifier }] },
+      });
+      if (!user || !user.password) return null;
+      const purpose = await this.requirement(user);
+      if (!purpose) return null;
+
+      // The same checks, order and messages as users-permissions' callback.
+      if (!(await upService(strapi, 'user').validatePassword(input.password, user.password))) {
+        throw new errors.ValidationError('Invalid identifier or password');
+      }
+      const advanced = (await upStore.get({ key: 'advanced' })) as any;
+      if (advanced?.email_confirmation && user.confirmed !== true) {
+        throw new errors.ApplicationError('Your account email is not confirmed');
+      }
+      if (user.blocked === true) {
+        throw new errors.ApplicationError('Your account has been blocked by an administrator');
+      }
+      return this.start(user, purpose, meta);
+    },
+
+    async start(user: any, purpose: Purpose, meta?: RequestMeta): Promise<PendingLogin> {
+      const ttl = config().pendingTokenTtl;
+      const now = Date.now();
+      const nonce = randomBytes(16).toString('hex');
+      await challenges().deleteMany({ where: { userId: user.id, expiresAt: { $lt: now } } });
+      await challenges().create({
+        data: {
+          nonce,
+          purpose,
+          userId: user.id,
+          expiresAt: now + ttl * 1000,
+          passwordFingerprint: fingerprint(user.password),
+          attempts: 0,
+          sendCount: 0,
+        },
+      });
+      const mfaToken = signPendingToken(
+        { challengeId: nonce, userId: user.id, purpose },
+        getService(strapi, 'keys').get().pendingToken,
+        ttl
+      );
+      const methods =
+        purpose === 'login'
+          ? await getService(strapi, 'verification').loginMethods(user.id)
+          : await this.setupMethods();
+      await getService(strapi, 'audit').record('login.challenged', { userId: user.id, meta, details: { purpose } });
+      return { purpose, mfaToken, methods, expiresAt: new Date(now + ttl * 1000).toISOString() };
+    },
+
+    /** Methods a setup-required user may enrol now. */
+    async setupMethods(): Promise<Method[]> {
+      const settings = await getService(strapi, 'settings').get();
+      return (Object.keys(settings.methods) as Method[]).filter((m) => settings.methods[m]);
+    },
+
+    /** The live challenge and user behind a pending token, or 401. */
+    async resolve(token: unknown, purposes: Purpose[]): Promise<{ challenge: any; user: any }> {
+      const payload = verifyPendingToken(token, getService(strapi, 'keys').get().pendingToken);
+      if (!payload || !purposes.includes(payload.purpose)) throw unauthorized();
+      const challenge = await challenges().findOne({ where: { nonce: payload.challengeId } });
+      if (
+        !challenge ||
+        challenge.consumedAt !== null ||
+        (toNumber(challenge.expiresAt) ?? 0) <= Date.now() ||
+        String(challenge.userId) !== payload.userId ||
+        challenge.purpose !== payload.purpose
+      ) {
+        throw unauthorized();
+      }
+      const user = await strapi.db.query(UID.user).findOne({ where: { id: challenge.userId }, populate: ['role'] });
+      if (!user || user.blocked === true || !user.password || fingerprint(user.password) !== challenge.passwordFingerprint) {
+        throw unauthorized();
+      }
+      return { challenge, user };
+    },
+
+    /** Single use: of concurrent completions exactly one consumes the challenge (J3). */
+    async consume(challenge: any) {
+      const now = Date.now();
+      const { count } = await challenges().updateMany({
+        where: { id: challenge.id, consumedAt: null, expiresAt: { $gt: now } },
+        data: { consumedAt: now },
+      });
+      if (count !== 1) throw unauthorized();
+    },
+
+    /** The code step: checks the second factor, consumes the pending login, issues the tokens. */
+    async verify(input: {
+      token: unknown;
+      code: unknown;
+      method?: FactorMethod;
+      meta?: RequestMeta;
+      request: TokenRequest;
+    }): Promise<IssuedLogin> {
+      const { challenge, user } = await this.resolve(input.token, ['login']);
+      await getService(strapi, 'verification').verify({ userId: user.id, code: input.code, method: input.method, meta: input.meta });
+      await this.consume(challenge);
+      return getService(strapi, 'tokens').issue(user, input.request);
+    },
+
+    /** A setup-required login's first confirmed factor completes that login. */
+    async confirmSetup(input: {
+      token: unknown;
+      method: Method;
+      code: unknown;
+      meta?: RequestMeta;
+      request: TokenRequest;
+    }) {
+      const { challenge, user } = await this.resolve(input.token, ['setup']);
+      const confirmation = await getService(strapi, 'factors').confirm(user, input.method, input.code, input.meta);
+      await this.consume(challenge);
+      const issued = await getService(strapi, 'tokens').issue(user, input.request);
+      return { confirmation, issued };
+    },
+  };
+};

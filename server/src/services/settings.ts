@@ -1,0 +1,128 @@
+import type { Core } from '@strapi/strapi';
+import { errors } from '@strapi/utils';
+import { PLUGIN_ID } from '../utils/plugin';
+import type { PluginConfig } from '../config';
+
+export type Method = 'totp' | 'email' | 'sms';
+export const METHODS: Method[] = ['totp', 'email', 'sms'];
+
+/** Operator settings, kept in the plugin store and edited in the admin panel. */
+export interface Settings {
+  enabled: boolean;
+  methods: Record<Method, boolean>;
+  /** users-permissions role types whose users must use a second factor. */
+  enforcedRoles: string[];
+  issuer: string;
+  /** Lifetime of an emailed or texted code, seconds (SECURITY.md O1: at most 10 minutes). */
+  codeLifetime: number;
+  /** Failures before the account's second factor locks (R1). */
+  maxFailures: number;
+  /** How long the lock lasts, seconds. */
+  lockDuration: number;
+  /** Wrong guesses one emailed or texted code survives (O5). */
+  codeAttempts: number;
+  backupCodeCount: number;
+  /** TOTP steps accepted either side of now (T4). */
+  totpWindow: number;
+}
+
+export const LIMITS = {
+  codeLifetime: [60, 600],
+  maxFailures: [3, 100],
+  lockDuration: [60, 86400],
+  codeAttempts: [1, 10],
+  backupCodeCount: [5, 20],
+  totpWindow: [0, 2],
+} as const;
+
+const CACHE_MS = 2000;
+
+export default ({ strapi }: { strapi: Core.Strapi }) => {
+  const store = () => strapi.store({ type: 'plugin', name: PLUGIN_ID, key: 'settings' });
+  const config = () => strapi.config.get(`plugin::${PLUGIN_ID}`) as PluginConfig;
+  // A short cache keeps the store read off the login hot path; other processes see a change
+  // within CACHE_MS.
+  let cached: { value: Settings; at: number } | null = null;
+
+  const smsAvailable = () => Boolean(config().sms);
+
+  const defaults = (): Settings => ({
+    enabled: true,
+    methods: { totp: true, email: true, sms: smsAvailable() },
+    enforcedRoles: [],
+    issuer: 'Strapi',
+    codeLifetime: 600,
+    maxFailures: 10,
+    lockDuration: 900,
+    codeAttempts: 5,
+    backupCodeCount: 10,
+    totpWindow: 1,
+  });
+
+  const merge = (stored: Partial<Settings> | null): Settings => {
+    const base = defaults();
+    const value = { ...base, ...(stored || {}), methods: { ...base.methods, ...(stored?.methods || {}) } };
+    // "SMS module required": no provider, no SMS, whatever was stored.
+    if (!smsAvailable()) value.methods.sms = false;
+    return value;
+  };
+
+  const validate = async (input: Settings) => {
+    const problems: string[] = [];
+    for (const [key, [min, max]] of Object.entries(LIMITS)) {
+      const value = (input as any)[key];
+      if (!Number.isInteger(value) || value < min || value > max) {
+        problems.push(`${key} must be a whole number from ${min} to ${max}`);
+      }
+    }
+    if (typeof input.issuer !== 'string' || !input.issuer.trim() || input.issuer.length > 64) {
+      problems.push('issuer must be 1 to 64 characters');
+    }
+    if (input.methods.sms && !smsAvailable()) {
+      problems.push('SMS module required: configure an SMS provider before switching SMS on');
+    }
+    const roles = await strapi.db.query('plugin::users-permissions.role').findMany({ select: ['type'] });
+    const known = new Set(roles.map((role: any) => role.type));
+    const unknown = input.enforcedRoles.filter((type) => !known.has(type));
+    if (unknown.length) problems.push(`Unknown roles: ${unknown.join(', ')}`);
+    if (problems.length) {
+      throw new errors.ValidationError(problems.join('; '), { errors: problems });
+    }
+  };
+
+  return {
+    smsAvailable,
+
+    async get(): Promise<Settings> {
+      if (cached && Date.now() - cached.at < CACHE_MS) return cached.value;
+      const value = merge((await store().get({})) as Partial<Settings> | null);
+      cached = { value, at: Date.now() };
+      return value;
+    },
+
+    async update(input: Settings): Promise<Settings> {
+      await validate(input);
+      const value: Settings = {
+        enabled: input.enabled,
+        methods: { totp: input.methods.totp, email: input.methods.email, sms: input.methods.sms },
+        enforcedRoles: [...new Set(input.enforcedRoles)],
+        issuer: input.issuer.trim(),
+        codeLifetime: input.codeLifetime,
+        maxFailures: input.maxFailures,
+        lockDuration: input.lockDuration,
+        codeAttempts: input.codeAttempts,
+        backupCodeCount: input.backupCodeCount,
+        totpWindow: input.totpWindow,
+      };
+      await store().set({ value });
+      cached = null;
+      return this.get();
+    },
+
+    /** Whether a method may be newly enrolled. Existing factors keep working (never a bypass). */
+    async methodOpen(method: Method): Promise<boolean> {
+      const settings = await this.get();
+      return settings.enabled && settings.methods[method];
+    },
+  };
+};

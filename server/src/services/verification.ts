@@ -1,0 +1,122 @@
+import type { Core } from '@strapi/strapi';
+import { errors } from '@strapi/utils';
+import { decryptSecret, verifyTotp } from '../core';
+import { UID, getService } from '../utils/plugin';
+import type { RequestMeta } from '../utils/request-meta';
+
+export type FactorMethod = 'totp' | 'email' | 'sms' | 'backup_code';
+export const FACTOR_METHODS: FactorMethod[] = ['totp', 'email', 'sms', 'backup_code'];
+
+export const INVALID_CODE = 'Invalid two-factor code';
+
+export interface VerifyInput {
+  userId: number;
+  code: unknown;
+  /** Left out: every confirmed method of the user is tried, then backup codes. */
+  method?: FactorMethod;
+  meta?: RequestMeta;
+}
+
+/**
+ * The one place that decides whether a second factor is right. Every attempt is counted by the
+ * account throttle first; a wrong, malformed or replayed code gets one generic error (T5).
+ */
+export default ({ strapi }: { strapi: Core.Strapi }) => {
+  const audit = () => getService(strapi, 'audit');
+
+  const matchTotp = async (factor: any, code: unknown): Promise<boolean> => {
+    const { totpWindow } = await getService(strapi, 'settings').get();
+    let secret: string;
+    try {
+      secret = decryptSecret(factor.secret, getService(strapi, 'keys').get().secrets);
+    } catch {
+      strapi.log.error(`two-factor: TOTP secret of factor ${factor.id} cannot be decrypted (wrong key?)`);
+      return false;
+    }
+    const lastUsedStep = factor.lastUsedStep === null || factor.lastUsedStep === undefined ? undefined : Number(factor.lastUsedStep);
+    const result = verifyTotp(secret, code, { window: totpWindow, afterTimeStep: lastUsedStep });
+    if (!result.valid) return false;
+    // Compare-and-set on the stored step: of two requests with one code, exactly one wins (T3).
+    const { count } = await strapi.db.query(UID.factor).updateMany({
+      where: { id: factor.id, $or: [{ lastUsedStep: null }, { lastUsedStep: { $lt: result.timeStep } }] },
+      data: { lastUsedStep: result.timeStep },
+    });
+    return count === 1;
+  };
+
+  const confirmedTotp = (userId: number) =>
+    strapi.db.query(UID.factor).findOne({ where: { userId, method: 'totp', confirmedAt: { $notNull: true } } });
+
+  const tryMethod = async (userId: number, method: FactorMethod, code: unknown): Promise<boolean> => {
+    switch (method) {
+      case 'totp': {
+        const factor = await confirmedTotp(userId);
+        return factor ? matchTotp(factor, code) : false;
+      }
+      case 'backup_code':
+        return getService(strapi, 'backupCodes').consume(userId, code);
+      default:
+        return false;
+    }
+  };
+
+  /** Runs one counted attempt: reserve it, check, then reset or record the failure. */
+  const attempt = async (
+    userId: number,
+    meta: RequestMeta | undefined,
+    method: string | undefined,
+    check: () => Promise<FactorMethod | null>
+  ): Promise<FactorMethod> => {
+    const throttle = getService(strapi, 'throttle');
+    const reservation = await throttle.reserve(userId);
+    if (!reservation.ok) {
+      throw new errors.RateLimitError('Too many failed attempts. Try again later.', {
+        retryAfter: reservation.retryAfter,
+      });
+    }
+    const matched = await check();
+    if (matched) {
+      await throttle.succeed(userId);
+      await audit().record('verify.succeeded', { userId, method: matched, meta });
+      return matched;
+    }
+    await audit().record('verify.failed', { userId, method: method ?? null, meta });
+    if (reservation.locksNow) {
+      await audit().record('lockout', { userId, meta });
+    }
+    throw new errors.ValidationError(INVALID_CODE);
+  };
+
+  return {
+    matchTotp,
+    attempt,
+
+    /** Methods the user can answer a login with: confirmed factors, then backup codes if any left. */
+    async loginMethods(userId: number): Promise<FactorMethod[]> {
+      const factors = await getService(strapi, 'factors').confirmedMethods(userId);
+      const backups = await getService(strapi, 'backupCodes').remaining(userId);
+      return [...factors, ...(backups > 0 ? (['backup_code'] as const) : [])];
+    },
+
+    /** Verifies a current second factor of the user or throws (400 generic, or 429 when locked). */
+    async verify({ userId, code, method, meta }: VerifyInput): Promise<FactorMethod> {
+      return attempt(userId, meta, method, async () => {
+        const candidates = method ? [method] : await this.loginMethods(userId);
+        for (const candidate of candidates) {
+          if (await tryMethod(userId, candidate, code)) {
+            if (candidate === 'backup_code') {
+              await audit().record('backup_code.used', {
+                userId,
+                method: candidate,
+                meta,
+                details: { remaining: await getService(strapi, 'backupCodes').remaining(userId) },
+              });
+            }
+            return candidate;
+          }
+        }
+        return null;
+      });
+    },
+  };
+};

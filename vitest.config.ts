@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+// Strapi keeps one instance per process (global.strapi): integration suites run one file at a
+// time in threads (the forks pool exits 1 after strapi.destroy()).
+export default defineConfig({
+  test: {
+    pool: 'threads',
+    include: ['tests/unit/**/*.test.ts'],
+    fileParallelism: false,
+    testTimeout: 60000,
+  },
+});
