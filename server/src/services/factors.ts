@@ -40,6 +40,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     }
   };
 
+  /** What the user scans or types: one shape for a new and a resumed enrolment. */
+  const enrolmentView = async (user: UserRef, secret: string): Promise<TotpEnrolment> => {
+    const { issuer } = await getService(strapi, 'settings').get();
+    const otpauthUrl = otpauthUri({ issuer, account: user.email || user.username || String(user.id), secret });
+    const [qrCode, qrCodeSvg] = await Promise.all([qrPngDataUri(otpauthUrl), qrSvgDataUri(otpauthUrl)]);
+    return { secret, otpauthUrl, qrCode, qrCodeSvg };
+  };
+
   const pendingFactor = (userId: number, method: Method) =>
     factorQuery().findOne({
       where: { userId, method, confirmedAt: null, expiresAt: { $gt: new Date() } },
@@ -75,14 +83,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (await factorQuery().count({ where: { userId: user.id, method: 'totp', confirmedAt: { $notNull: true } } })) {
         throw new errors.ValidationError('An authenticator app is already enabled; disable it before enrolling another');
       }
-      const settings = await getService(strapi, 'settings').get();
       const secret = generateTotpSecret();
-      const otpauthUrl = otpauthUri({
-        issuer: settings.issuer,
-        account: user.email || user.username || String(user.id),
-        secret,
-      });
-      const [qrCode, qrCodeSvg] = await Promise.all([qrPngDataUri(otpauthUrl), qrSvgDataUri(otpauthUrl)]);
+      const view = await enrolmentView(user, secret);
       await strapi.db.transaction(async () => {
         await factorQuery().deleteMany({ where: { userId: user.id, method: 'totp', confirmedAt: null } });
         await factorQuery().create({
@@ -96,7 +98,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         });
       });
       await audit().record('enrolment.started', { userId: user.id, method: 'totp', meta });
-      return { secret, otpauthUrl, qrCode, qrCodeSvg };
+      return view;
     },
 
     /** The pending TOTP enrolment's QR image and secret, without making a new one (Craft dialect). */
@@ -104,11 +106,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const factor = await pendingFactor(user.id, 'totp');
       if (!factor) return null;
       
-      const secret = decryptSecret(factor.secret, getService(strapi, 'keys').get().secrets);
-      const settings = await getService(strapi, 'settings').get();
-      const otpauthUrl = otpauthUri({ issuer: settings.issuer, account: user.email || user.username || String(user.id), secret });
-      const [qrCode, qrCodeSvg] = await Promise.all([qrPngDataUri(otpauthUrl), qrSvgDataUri(otpauthUrl)]);
-      return { secret, otpauthUrl, qrCode, qrCodeSvg };
+      return enrolmentView(user, decryptSecret(factor.secret, getService(strapi, 'keys').get().secrets));
     },
 
     /** Confirms a pending enrolment with a valid code; first factor also gets backup codes. */
