@@ -4,3 +4,4 @@ export * from './encryption';
 export * from './backup-codes';
 export * from './otp-codes';
 export * from './pending-token';
+export * from './qr';
