@@ -10,32 +10,38 @@ export interface Caller {
 
 /**
  * Who may enrol: a signed-in user (users-permissions JWT) or a setup-required pending login
- * (API.md §1). A login pending token or anything else is refused (J2).
+ * (API.md §1). A login pending token, or anything else, is refused (J2).
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => ({
+  /** The user a users-permissions JWT names, checked as its own auth strategy checks it. */
   async fromJwt(token: string): Promise<any | null> {
+    let payload: any;
     try {
-      const payload = await upService(strapi, 'jwt').verify(token);
-      if (!payload || payload.id === undefined) return null;
-      const user = await strapi.db.query(UID.user).findOne({ where: { id: payload.id }, populate: ['role'] });
-      if (!user || user.blocked === true) return null;
-      const advanced = (await strapi.store({ type: 'plugin', name: 'users-permissions' }).get({ key: 'advanced' })) as any;
-      if (advanced?.email_confirmation && !user.confirmed) return null;
-      return user;
+      payload = await upService(strapi, 'jwt').verify(token);
     } catch {
       return null;
     }
+    if (!payload || payload.id === undefined) return null;
+    const user = await strapi.db.query(UID.user).findOne({ where: { id: payload.id }, populate: ['role'] });
+    if (!user || user.blocked === true) return null;
+    const advanced = (await strapi.store({ type: 'plugin', name: 'users-permissions' }).get({ key: 'advanced' })) as any;
+    if (advanced?.email_confirmation && !user.confirmed) return null;
+    return user;
   },
 
-  async resolve(input: { bearer?: string; mfaToken?: unknown }): Promise<Caller> {
+  async resolve(input: { bearer?: string; pending?: string }): Promise<Caller> {
     if (input.bearer) {
       const user = await this.fromJwt(input.bearer);
       if (user) return { user };
     }
-    const token = input.bearer ?? input.mfaToken;
-    if (typeof token === 'string' && token) {
-      const { user } = await getService(strapi, 'login').resolve(token, ['setup']);
-      return { user, setupToken: token };
+    for (const token of new Set([input.bearer, input.pending])) {
+      if (!token) continue;
+      try {
+        const { user } = await getService(strapi, 'login').resolve(token, ['setup']);
+        return { user, setupToken: token };
+      } catch {
+        // not a live setup token: try the next credential
+      }
     }
     throw new errors.UnauthorizedError('Authentication required');
   },

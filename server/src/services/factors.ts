@@ -77,6 +77,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       };
     },
 
+    /** Starts an enrolment of the given method: a QR code to scan, or a code sent to confirm. */
+    async enable(user: UserRef, input: { method: Method; phone?: string }, meta?: RequestMeta): Promise<TotpEnrolment> {
+      if (input.method === 'totp') return this.beginTotp(user, meta);
+      throw new errors.ValidationError(`${METHOD_LABEL[input.method]} two-factor is not available yet`);
+    },
+
     /** Starts (or restarts) an authenticator-app enrolment with a fresh secret (T2, T7). */
     async beginTotp(user: UserRef, meta?: RequestMeta): Promise<TotpEnrolment> {
       await assertOpen('totp');
@@ -105,7 +111,6 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async pendingTotp(user: UserRef): Promise<TotpEnrolment | null> {
       const factor = await pendingFactor(user.id, 'totp');
       if (!factor) return null;
-      
       return enrolmentView(user, decryptSecret(factor.secret, getService(strapi, 'keys').get().secrets));
     },
 
@@ -165,11 +170,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return codes;
     },
 
-    /** Everything 2FA of a user: factors, codes, challenges, throttle state. */
-    async removeEverything(userId: number) {
+    /** Everything 2FA of a user: factors, codes, challenges (and so pending logins, J5); with `throttle`, the counter too. */
+    async removeEverything(userId: number, options: { throttle?: boolean } = {}) {
       await factorQuery().deleteMany({ where: { userId } });
       await getService(strapi, 'backupCodes').removeAll(userId);
       await strapi.db.query(UID.challenge).deleteMany({ where: { userId } });
+      if (options.throttle) await getService(strapi, 'throttle').clear(userId);
     },
   };
 };

@@ -34,7 +34,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     const sanitizedUser = await strapi.contentAPI.sanitize.output(user, strapi.getModel(UID.user as any), {
       auth: request.auth as any,
     });
-    const mode = strapi.config.get('plugin::users-permissions.jwtManagement', 'legacy-support');
+    const mode: string = strapi.config.get('plugin::users-permissions.jwtManagement', 'legacy-support');
     if (mode !== 'refresh') {
       const jwt = upService(strapi, 'jwt').issue({ id: user.id }) as string;
       return { body: { jwt, user: sanitizedUser }, jwtExpiresAt: decodeExp(jwt), refreshTokenExpiresAt: null };

@@ -1,0 +1,36 @@
+import type { Core } from '@strapi/strapi';
+import { PLUGIN_ID, UID, getService } from './utils/plugin';
+
+/** What a signed-in user may do with their own 2FA; granted once, then the operator's to change. */
+const AUTHENTICATED_ACTIONS = ['manage.status', 'manage.backupCodes', 'manage.disable'].map(
+  (action) => `plugin::${PLUGIN_ID}.${action}`
+);
+
+const grantDefaultPermissions = async (strapi: Core.Strapi) => {
+  const store = strapi.store({ type: 'plugin', name: PLUGIN_ID, key: 'permissions-granted' });
+  if (await store.get({})) return;
+  const role = await strapi.db.query('plugin::users-permissions.role').findOne({ where: { type: 'authenticated' } });
+  if (!role) return;
+  const permissions = strapi.db.query('plugin::users-permissions.permission');
+  for (const action of AUTHENTICATED_ACTIONS) {
+    if (!(await permissions.count({ where: { action, role: role.id } }))) {
+      await permissions.create({ data: { action, role: role.id } });
+    }
+  }
+  await store.set({ value: true });
+};
+
+export default async ({ strapi }: { strapi: Core.Strapi }) => {
+  // Fails the start when production has no key, instead of the first login.
+  getService(strapi, 'keys').load();
+  await grantDefaultPermissions(strapi);
+
+  // A deleted user leaves no factor, code, challenge or counter behind.
+  strapi.db.lifecycles.subscribe({
+    models: [UID.user],
+    async afterDelete(event: any) {
+      const id = event.result?.id;
+      if (id !== undefined) await getService(strapi, 'factors').removeEverything(id, { throttle: true });
+    },
+  });
+};

@@ -1,0 +1,4 @@
+import login from './login';
+import manage from './manage';
+
+export default { login, manage };

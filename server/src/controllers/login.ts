@@ -1,0 +1,32 @@
+import type { Core } from '@strapi/strapi';
+import { errors } from '@strapi/utils';
+import { getService } from '../utils/plugin';
+import { requestMeta } from '../utils/request-meta';
+import { pendingToken, sendIssued, tokenRequest } from '../utils/http';
+import { validatePasswordLogin, validateVerify } from './validation';
+
+/** The login steps: the second factor of a pending login, and seed 004's password route. */
+export default ({ strapi }: { strapi: Core.Strapi }) => ({
+  async verify(ctx: any) {
+    const body = await validateVerify(ctx.request.body ?? {});
+    const issued = await getService(strapi, 'login').verify({
+      token: pendingToken(strapi, ctx, body.mfaToken),
+      code: body.code,
+      method: body.method as any,
+      meta: requestMeta(ctx),
+      request: tokenRequest(ctx),
+    });
+    return sendIssued(strapi, ctx, issued);
+  },
+
+  /** `POST /api/authentication/local` (seed 004): `{ email | identifier, password }`, then the usual login. */
+  async passwordLogin(ctx: any) {
+    const body = await validatePasswordLogin(ctx.request.body ?? {});
+    const identifier = body.identifier ?? body.email;
+    if (!identifier) throw new errors.ValidationError('identifier or email is required');
+    ctx.request.body = { identifier, password: body.password };
+    ctx.params = { ...(ctx.params || {}), provider: 'local' };
+    // The users-permissions login with this plugin's password step in front (see register.ts).
+    return (strapi.plugin('users-permissions').controller('auth') as any).callback(ctx);
+  },
+});

@@ -1,0 +1,64 @@
+import type { Core } from '@strapi/strapi';
+import { getService } from '../utils/plugin';
+import { requestMeta } from '../utils/request-meta';
+import { bearerToken, pendingToken, sendIssued, tokenRequest } from '../utils/http';
+import { validateCode, validateConfirm, validateDisable, validateEnable } from './validation';
+
+/** A user's own two-factor settings (API.md §1, "Managing one's own 2FA"). */
+export default ({ strapi }: { strapi: Core.Strapi }) => {
+  /** Enrolment is open to a signed-in user and to a setup-required pending login. */
+  const caller = (ctx: any, mfaToken: unknown) =>
+    getService(strapi, 'callers').resolve({
+      bearer: bearerToken(ctx),
+      pending: pendingToken(strapi, ctx, mfaToken),
+    });
+
+  const enable = async (ctx: any, defaultMethod?: 'totp') => {
+    const body = await validateEnable({ method: defaultMethod, ...(ctx.request.body ?? {}) });
+    const { user } = await caller(ctx, body.mfaToken);
+    return ctx.send(
+      await getService(strapi, 'factors').enable(user, { method: body.method as any, phone: body.phone }, requestMeta(ctx))
+    );
+  };
+
+  return {
+    async status(ctx: any) {
+      return ctx.send(await getService(strapi, 'factors').status(ctx.state.user.id));
+    },
+
+    enable: (ctx: any) => enable(ctx),
+
+    /** Seed 004's `twoFa/enable` is called without a body: the authenticator app. */
+    enableAuthenticator: (ctx: any) => enable(ctx, 'totp'),
+
+    async confirm(ctx: any) {
+      const body = await validateConfirm(ctx.request.body ?? {});
+      const who = await caller(ctx, body.mfaToken);
+      const meta = requestMeta(ctx);
+      if (who.setupToken) {
+        const { confirmation, issued } = await getService(strapi, 'login').confirmSetup({
+          token: who.setupToken,
+          method: body.method as any,
+          code: body.code,
+          meta,
+          request: tokenRequest(ctx),
+        });
+        return sendIssued(strapi, ctx, issued, confirmation as unknown as Record<string, unknown>);
+      }
+      return ctx.send(await getService(strapi, 'factors').confirm(who.user, body.method as any, body.code, meta));
+    },
+
+    async backupCodes(ctx: any) {
+      const body = await validateCode(ctx.request.body ?? {});
+      const backupCodes = await getService(strapi, 'factors').regenerateBackupCodes(ctx.state.user, body.code, requestMeta(ctx));
+      return ctx.send({ backupCodes });
+    },
+
+    async disable(ctx: any) {
+      const body = await validateDisable(ctx.request.body ?? {});
+      return ctx.send(
+        await getService(strapi, 'factors').disable(ctx.state.user, body.code, body.method as any, requestMeta(ctx))
+      );
+    },
+  };
+};

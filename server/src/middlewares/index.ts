@@ -1,0 +1,3 @@
+import retryAfter from './retry-after';
+
+export default { 'retry-after': retryAfter };

@@ -1,0 +1,2 @@
+// The admin panel's API (API.md §3).
+export default [] as any[];

@@ -1,0 +1,54 @@
+import path from 'node:path';
+import request from 'supertest';
+import { createRequire } from 'node:module';
+import type { Core } from '@strapi/strapi';
+import { createTestDatabase, type TestDatabase } from './database';
+
+export const APP_DIR = path.resolve(__dirname, '..', 'app');
+// Strapi is CommonJS-first: load it the way the host app does, not through Vite's ESM graph.
+const { createStrapi } = createRequire(path.join(APP_DIR, 'package.json'))('@strapi/strapi') as typeof import('@strapi/strapi');
+
+export interface TestApp {
+  strapi: Core.Strapi;
+  db: TestDatabase;
+  http: () => ReturnType<typeof request>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Boots the host app tests/app in this process on a fresh database and mounts its HTTP server.
+ * `env` adds or overrides environment variables for this boot (restored on stop).
+ */
+export async function startApp(env: Record<string, string | undefined> = {}): Promise<TestApp> {
+  const db = await createTestDatabase();
+  const vars: Record<string, string | undefined> = {
+    NODE_ENV: 'test',
+    STRAPI_TELEMETRY_DISABLED: 'true',
+    USERS_PERMISSIONS_RATELIMIT: 'off',
+    TWO_FACTOR_ENCRYPTION_KEY: 'test-encryption-key-0123456789abcdef',
+    BROWSER: 'none',
+    ...db.env,
+    ...env,
+  };
+  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+  for (const [k, v] of Object.entries(vars)) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+  const strapi = await createStrapi({ appDir: APP_DIR, distDir: APP_DIR, autoReload: false, serveAdminPanel: false }).load();
+  strapi.server.mount();
+  const server = strapi.server.httpServer;
+  return {
+    strapi,
+    db,
+    http: () => request(server),
+    async stop() {
+      await strapi.destroy();
+      await db.drop();
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    },
+  };
+}
