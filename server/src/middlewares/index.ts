@@ -1,3 +1,3 @@
-import retryAfter from './retry-after';
+import errorAnswers from './error-answers';
 
-export default { 'retry-after': retryAfter };
+export default { 'error-answers': errorAnswers };

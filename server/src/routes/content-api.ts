@@ -4,20 +4,20 @@
  * or a setup-required pending login, so it resolves its caller itself. The other management
  * routes use users-permissions' JWT and role permissions (granted to Authenticated at first start).
  */
-const retryAfter = 'plugin::two-factor.retry-after';
+const errorAnswers = 'plugin::two-factor.error-answers';
 const rateLimit = 'plugin::users-permissions.rateLimit';
 
 const pub = (method: string, path: string, handler: string, extra: string[] = []) => ({
   method,
   path,
   handler,
-  config: { auth: false, middlewares: [...extra, retryAfter] },
+  config: { auth: false, middlewares: [...extra, errorAnswers] },
 });
 const user = (method: string, path: string, handler: string) => ({
   method,
   path,
   handler,
-  config: { middlewares: [retryAfter] },
+  config: { middlewares: [errorAnswers] },
 });
 // Seed 004's paths sit at /api/authentication/... rather than under the plugin's prefix.
 export interface Route {

@@ -2,6 +2,12 @@ import type { Core } from '@strapi/strapi';
 import { UID, getService } from '../utils/plugin';
 import { affected, columnOf, tableOf, toNumber } from '../utils/db';
 
+/** A number going into SQL text must be a plain integer. */
+const integer = (value: number): number => {
+  if (!Number.isSafeInteger(value)) throw new TypeError('Expected an integer');
+  return value;
+};
+
 export type Reservation = { ok: true; locksNow: boolean } | { ok: false; retryAfter: number };
 
 /**
@@ -48,11 +54,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           .where(c('userId'), userId)
           .whereNull(c('lockedUntil'))
           .update({
-            [c('lockedUntil')]: knex().raw(`CASE WHEN ?? + 1 >= ? THEN ? ELSE NULL END`, [
-              c('failures'),
-              settings.maxFailures,
-              lockUntil,
-            ]),
+            // Integer literals, not bindings: PostgreSQL types a bound THEN value as text.
+            [c('lockedUntil')]: knex().raw(
+              `CASE WHEN ?? + 1 >= ${integer(settings.maxFailures)} THEN ${integer(lockUntil)} ELSE NULL END`,
+              [c('failures')]
+            ),
             [c('failures')]: knex().raw('?? + 1', [c('failures')]),
           })
       );

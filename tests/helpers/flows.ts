@@ -1,0 +1,67 @@
+import { expect } from 'vitest';
+import { totpCode } from '../../server/src/core';
+import type { TestApp } from './strapi';
+
+export const PASSWORD = 'Correct-Horse-9';
+
+export interface TestUser {
+  id: number;
+  email: string;
+  username: string;
+  jwt: string;
+}
+
+let counter = 0;
+
+/** A new users-permissions user, registered over HTTP like any frontend would. */
+export async function registerUser(app: TestApp, prefix = 'user'): Promise<TestUser> {
+  counter += 1;
+  const username = `${prefix}${counter}${Date.now().toString(36)}`;
+  const email = `${username}@example.com`;
+  const res = await app.http().post('/api/auth/local/register').send({ username, email, password: PASSWORD });
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return { id: res.body.user.id, email, username, jwt: res.body.jwt };
+}
+
+/** Unix seconds `steps` TOTP periods from now: each step gives a code the server has not seen. */
+export const stepTime = (steps: number) => Date.now() / 1000 + steps * 30;
+
+export const codeAt = (secret: string, steps = 0) => totpCode(secret, { time: stepTime(steps) });
+
+/**
+ * Enrols an authenticator app for the user (enable + confirm with the code of the previous step,
+ * so that the current and next steps stay free for logins). Returns the secret and backup codes.
+ */
+export async function enrolTotp(app: TestApp, user: TestUser): Promise<{ secret: string; backupCodes: string[] }> {
+  const enable = await app.http().post('/api/two-factor/enable').set('Authorization', `Bearer ${user.jwt}`).send({ method: 'totp' });
+  expect(enable.status, JSON.stringify(enable.body)).toBe(200);
+  const secret = enable.body.secret as string;
+  const confirm = await app
+    .http()
+    .post('/api/two-factor/confirm')
+    .set('Authorization', `Bearer ${user.jwt}`)
+    .send({ method: 'totp', code: codeAt(secret, -1) });
+  expect(confirm.status, JSON.stringify(confirm.body)).toBe(200);
+  return { secret, backupCodes: confirm.body.backupCodes };
+}
+
+export async function passwordLogin(app: TestApp, identifier: string, password = PASSWORD) {
+  return app.http().post('/api/auth/local').send({ identifier, password });
+}
+
+/** Starts a login for a 2FA user and returns its mfa token. */
+export async function pendingLogin(app: TestApp, user: TestUser): Promise<string> {
+  const res = await passwordLogin(app, user.email);
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  expect(res.body.twoFaRequired).toBe(true);
+  return res.body.mfaToken;
+}
+
+export const pluginService = (app: TestApp, name: string): any => app.strapi.plugin('two-factor').service(name);
+
+/** Operator settings changed the way the admin panel changes them (validated, stored). */
+export async function updateSettings(app: TestApp, patch: Record<string, unknown>) {
+  const settings = pluginService(app, 'settings');
+  const current = await settings.get();
+  return settings.update({ ...current, ...patch, methods: { ...current.methods, ...((patch.methods as object) || {}) } });
+}
