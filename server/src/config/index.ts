@@ -7,6 +7,24 @@ export interface SmsProviderConfig {
   providerOptions?: Record<string, unknown>;
   /** For provider 'custom': the host app's own sender. */
   send?: (message: { to: string; body: string }) => Promise<void>;
+  /** The text message; placeholders as in the email template. */
+  template?: string;
+}
+
+/** Placeholders: `<%= code %>`, `<%= minutes %>`, `<%= appName %>`, `<%= action %>`. */
+export interface EmailTemplate {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** How often codes may be sent (SECURITY.md O4): state lives in the database. */
+export interface SendLimits {
+  /** Seconds before the same login, enrolment or step-up may send another code. */
+  cooldown: number;
+  /** Codes per account, and per client IP, within `window` seconds. */
+  perAccount: { max: number; window: number };
+  perIp: { max: number; window: number };
 }
 
 export interface PluginConfig {
@@ -20,8 +38,30 @@ export interface PluginConfig {
   enrolmentTtl: number;
   cookie: { name: string; path: string; sameSite: 'lax' | 'strict' | 'none'; secure?: boolean };
   sms?: SmsProviderConfig;
-  email: { from?: string; replyTo?: string };
+  /** The name in emailed and texted codes (`<%= appName %>`); defaults to the issuer setting. */
+  appName?: string;
+  email: { from?: string; replyTo?: string; template: EmailTemplate };
+  sendLimits: SendLimits;
 }
+
+export const DEFAULT_EMAIL_TEMPLATE: EmailTemplate = {
+  subject: 'Your <%= appName %> verification code: <%= code %>',
+  text: [
+    'Your <%= appName %> verification code is <%= code %>',
+    '',
+    'Use it to <%= action %>. It expires in <%= minutes %> minutes and works once.',
+    '',
+    'If you did not ask for this code, ignore this email and consider changing your password.',
+  ].join('\n'),
+  html: [
+    '<p>Your <%= appName %> verification code is</p>',
+    '<p style="font-size:24px;font-weight:bold;letter-spacing:4px"><%= code %></p>',
+    '<p>Use it to <%= action %>. It expires in <%= minutes %> minutes and works once.</p>',
+    '<p>If you did not ask for this code, ignore this email and consider changing your password.</p>',
+  ].join('\n'),
+};
+
+export const DEFAULT_SMS_TEMPLATE = '<%= code %> is your <%= appName %> verification code. It expires in <%= minutes %> minutes.';
 
 const defaults: PluginConfig = {
   encryptionKey: undefined,
@@ -30,10 +70,57 @@ const defaults: PluginConfig = {
   enrolmentTtl: 600,
   cookie: { name: 'strapi_two_factor', path: '/api', sameSite: 'lax' },
   sms: undefined,
-  email: {},
+  email: { template: DEFAULT_EMAIL_TEMPLATE },
+  sendLimits: { cooldown: 30, perAccount: { max: 10, window: 3600 }, perIp: { max: 100, window: 3600 } },
 };
 
 const positiveInt = (value: unknown) => Number.isInteger(value) && (value as number) > 0;
+const nonEmpty = (value: unknown) => typeof value === 'string' && value.trim().length > 0;
+
+const validateSms = (sms: SmsProviderConfig) => {
+  if (!['console', 'webhook', 'twilio', 'custom'].includes(sms.provider)) {
+    throw new Error('two-factor: sms.provider must be console, webhook, twilio or custom');
+  }
+  const options = (sms.providerOptions ?? {}) as Record<string, unknown>;
+  switch (sms.provider) {
+    case 'console':
+      // It writes codes to the log: a development aid that must not reach production.
+      if (process.env.NODE_ENV === 'production') {
+        throw new Error('two-factor: the console SMS provider only logs messages; configure webhook, twilio or custom in production');
+      }
+      break;
+    case 'webhook':
+      if (typeof options.url !== 'string' || !/^https?:\/\//.test(options.url)) {
+        throw new Error('two-factor: sms.providerOptions.url must be the http(s) URL of the webhook');
+      }
+      break;
+    case 'twilio':
+      for (const key of ['accountSid', 'authToken'] as const) {
+        if (!nonEmpty(options[key])) throw new Error(`two-factor: sms.providerOptions.${key} is required for Twilio`);
+      }
+      if (!nonEmpty(options.from) && !nonEmpty(options.messagingServiceSid)) {
+        throw new Error('two-factor: sms.providerOptions.from (or messagingServiceSid) is required for Twilio');
+      }
+      if (options.apiUrl !== undefined && options.apiUrl !== null && (typeof options.apiUrl !== 'string' || !/^https?:\/\//.test(options.apiUrl))) {
+        throw new Error('two-factor: sms.providerOptions.apiUrl must be an http(s) URL');
+      }
+      break;
+    case 'custom':
+      if (typeof sms.send !== 'function') {
+        throw new Error('two-factor: sms.send must be a function for the custom provider');
+      }
+      break;
+  }
+  if (sms.template !== undefined && !nonEmpty(sms.template)) {
+    throw new Error('two-factor: sms.template must be a non-empty string');
+  }
+};
+
+const validateLimit = (name: string, limit: { max: number; window: number } | undefined) => {
+  if (!limit || !positiveInt(limit.max) || !positiveInt(limit.window)) {
+    throw new Error(`two-factor: sendLimits.${name} needs whole numbers max and window (seconds) above 0`);
+  }
+};
 
 export default {
   default: defaults,
@@ -52,14 +139,16 @@ export default {
     if (!positiveInt(config.enrolmentTtl) || config.enrolmentTtl > 86400) {
       throw new Error('two-factor: enrolmentTtl must be a whole number of seconds, at most 86400');
     }
-    const sms = config.sms;
-    if (sms) {
-      if (!['console', 'webhook', 'twilio', 'custom'].includes(sms.provider)) {
-        throw new Error('two-factor: sms.provider must be console, webhook, twilio or custom');
-      }
-      if (sms.provider === 'custom' && typeof sms.send !== 'function') {
-        throw new Error('two-factor: sms.send must be a function for the custom provider');
-      }
+    if (config.sms) validateSms(config.sms);
+    const template = config.email?.template;
+    for (const key of ['subject', 'text', 'html'] as const) {
+      if (!template || !nonEmpty(template[key])) throw new Error(`two-factor: email.template.${key} must be a non-empty string`);
     }
+    const limits = config.sendLimits;
+    if (!limits || !Number.isInteger(limits.cooldown) || limits.cooldown < 0 || limits.cooldown > 3600) {
+      throw new Error('two-factor: sendLimits.cooldown must be a whole number of seconds from 0 to 3600');
+    }
+    validateLimit('perAccount', limits.perAccount);
+    validateLimit('perIp', limits.perIp);
   },
 };

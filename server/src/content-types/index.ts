@@ -3,6 +3,7 @@ import challenge from './challenge/schema.json';
 import backupCode from './backup-code/schema.json';
 import event from './event/schema.json';
 import throttle from './throttle/schema.json';
+import rateLimit from './rate-limit/schema.json';
 
 export default {
   factor: { schema: factor },
@@ -10,4 +11,5 @@ export default {
   'backup-code': { schema: backupCode },
   event: { schema: event },
   throttle: { schema: throttle },
+  'rate-limit': { schema: rateLimit },
 };

@@ -2,8 +2,8 @@ import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { getService } from '../utils/plugin';
 import { requestMeta } from '../utils/request-meta';
-import { pendingToken, sendIssued, tokenRequest } from '../utils/http';
-import { validatePasswordLogin, validateVerify } from './validation';
+import { bearerToken, pendingToken, sendIssued, tokenRequest } from '../utils/http';
+import { validatePasswordLogin, validateSend, validateVerify } from './validation';
 
 /** The login steps: the second factor of a pending login, and seed 004's password route. */
 export default ({ strapi }: { strapi: Core.Strapi }) => ({
@@ -17,6 +17,20 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
       request: tokenRequest(ctx),
     });
     return sendIssued(strapi, ctx, issued);
+  },
+
+  /** `POST /send` `{ mfaToken?, method }`: a code by email or SMS for a pending login, or for a signed-in user's step-up. */
+  async send(ctx: any) {
+    const body = await validateSend(ctx.request.body ?? {});
+    return ctx.send(
+      await getService(strapi, 'otp').send({
+        mfaToken: body.mfaToken,
+        bearer: bearerToken(ctx),
+        cookie: pendingToken(strapi, ctx, undefined),
+        method: body.method as 'email' | 'sms',
+        meta: requestMeta(ctx),
+      })
+    );
   },
 
   /** `POST /api/authentication/local` (seed 004): `{ email | identifier, password }`, then the usual login. */

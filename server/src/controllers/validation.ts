@@ -26,6 +26,12 @@ export const validateEnable = validateYupSchema(
 export const validateConfirm = validateYupSchema(
   object({ method: method.required('method is required'), code, mfaToken: token })
 );
+export const validateSend = validateYupSchema(
+  object({
+    method: yup.string().required('method is required').oneOf(['email', 'sms'], 'method must be one of email, sms'),
+    mfaToken: token,
+  })
+);
 export const validateCode = validateYupSchema(object({ code }));
 export const validateDisable = validateYupSchema(object({ code, method }));
 export const validatePasswordLogin = validateYupSchema(

@@ -5,3 +5,4 @@ export * from './backup-codes';
 export * from './otp-codes';
 export * from './pending-token';
 export * from './qr';
+export * from './messages';

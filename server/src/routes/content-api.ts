@@ -30,6 +30,7 @@ const seed = (route: Route): Route => ({ ...route, config: { ...route.config, pr
 
 export default [
   pub('POST', '/verify', 'login.verify'),
+  pub('POST', '/send', 'login.send'),
   pub('POST', '/enable', 'manage.enable'),
   pub('POST', '/confirm', 'manage.confirm'),
   user('GET', '/status', 'manage.status'),
@@ -38,6 +39,7 @@ export default [
 
   seed(pub('POST', '/authentication/local', 'login.passwordLogin', [rateLimit])),
   seed(pub('POST', '/authentication/twoFa/verify', 'login.verify')),
+  seed(pub('POST', '/authentication/twoFa/send', 'login.send')),
   seed(pub('POST', '/authentication/twoFa/enable', 'manage.enableAuthenticator')),
   seed(pub('POST', '/authentication/twoFa/confirm', 'manage.confirm')),
   seed(user('POST', '/authentication/twoFa/backup-codes', 'manage.backupCodes')),

@@ -1,6 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
-import { decryptSecret, encryptSecret, generateTotpSecret, otpauthUri, qrPngDataUri, qrSvgDataUri } from '../core';
+import { decryptSecret, encryptSecret, generateTotpSecret, isE164, otpauthUri, qrPngDataUri, qrSvgDataUri } from '../core';
 import { UID, getService, PLUGIN_ID } from '../utils/plugin';
 import type { RequestMeta } from '../utils/request-meta';
 import type { Method } from './settings';
@@ -35,6 +35,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const factorQuery = () => strapi.db.query(UID.factor);
 
   const assertOpen = async (method: Method) => {
+    if (method === 'sms' && !getService(strapi, 'settings').smsAvailable()) {
+      throw new errors.ValidationError('SMS module required: no SMS provider is configured on this site');
+    }
     if (!(await getService(strapi, 'settings').methodOpen(method))) {
       throw new errors.ValidationError(`${METHOD_LABEL[method]} two-factor is not enabled on this site`);
     }
@@ -78,9 +81,51 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     /** Starts an enrolment of the given method: a QR code to scan, or a code sent to confirm. */
-    async enable(user: UserRef, input: { method: Method; phone?: string }, meta?: RequestMeta): Promise<TotpEnrolment> {
+    async enable(
+      user: UserRef,
+      input: { method: Method; phone?: string },
+      meta?: RequestMeta
+    ): Promise<TotpEnrolment | { message: string }> {
       if (input.method === 'totp') return this.beginTotp(user, meta);
-      throw new errors.ValidationError(`${METHOD_LABEL[input.method]} two-factor is not available yet`);
+      return this.beginCode(user, input.method, input.phone, meta);
+    },
+
+    /**
+     * Starts (or restarts) an email or SMS enrolment: a code goes to the confirmed email address
+     * (O7) or to the E.164 number, which counts only once that code comes back (O6). The pending
+     * factor is written only after the code went out: a failed delivery leaves nothing behind.
+     */
+    async beginCode(user: UserRef, method: 'email' | 'sms', phone: string | undefined, meta?: RequestMeta) {
+      await assertOpen(method);
+      if (await factorQuery().count({ where: { userId: user.id, method, confirmedAt: { $notNull: true } } })) {
+        throw new errors.ValidationError(
+          `${METHOD_LABEL[method]} two-factor is already enabled; disable it before enrolling another ${method === 'sms' ? 'number' : 'address'}`
+        );
+      }
+      let destination: string;
+      if (method === 'email') {
+        const account = await strapi.db.query(UID.user).findOne({ where: { id: user.id }, select: ['email', 'confirmed'] });
+        if (!account?.email || account.confirmed !== true) throw new errors.ValidationError('Not verified');
+        destination = account.email;
+      } else {
+        if (!isE164(phone)) throw new errors.ValidationError('phone must be an E.164 number, for example +14155551234');
+        destination = phone;
+      }
+      const sent = await getService(strapi, 'otp').sendEnrolment({ userId: user.id, method, destination, meta });
+      await strapi.db.transaction(async () => {
+        await factorQuery().deleteMany({ where: { userId: user.id, method, confirmedAt: null } });
+        await factorQuery().create({
+          data: {
+            userId: user.id,
+            method,
+            phone: method === 'sms' ? destination : null,
+            confirmedAt: null,
+            expiresAt: new Date(Date.now() + config().enrolmentTtl * 1000),
+          },
+        });
+      });
+      await audit().record('enrolment.started', { userId: user.id, method, meta });
+      return sent;
     },
 
     /** Starts (or restarts) an authenticator-app enrolment with a fresh secret (T2, T7). */
@@ -122,8 +167,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         throw new errors.ValidationError(`No pending ${METHOD_LABEL[method]} enrolment; start one with enable`);
       }
       await verification.attempt(user.id, meta, method, async () => {
-        if (method !== 'totp' || !(await verification.matchTotp(factor, code))) return null;
-        return method;
+        if (method === 'totp') return (await verification.matchTotp(factor, code)) ? method : null;
+        const destination = method === 'sms' ? factor.phone : (await strapi.db.query(UID.user).findOne({ where: { id: user.id }, select: ['email'] }))?.email;
+        if (!destination) return null;
+        return (await getService(strapi, 'otp').checkEnrolment(user.id, method, destination, code)) ? method : null;
       });
       const firstFactor = !(await this.hasConfirmed(user.id));
       await strapi.db.transaction(async () => {

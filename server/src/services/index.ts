@@ -8,8 +8,27 @@ import factors from './factors';
 import tokens from './tokens';
 import login from './login';
 import callers from './callers';
+import rateLimits from './rate-limits';
+import emailDelivery from './email-delivery';
+import sms from './sms';
+import otp from './otp';
 
-const services = { settings, keys, throttle, audit, backupCodes, verification, factors, tokens, login, callers };
+const services = {
+  settings,
+  keys,
+  throttle,
+  audit,
+  backupCodes,
+  verification,
+  factors,
+  tokens,
+  login,
+  callers,
+  rateLimits,
+  emailDelivery,
+  sms,
+  otp,
+};
 
 export type Services = { [K in keyof typeof services]: ReturnType<(typeof services)[K]> };
 

@@ -159,7 +159,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       request: TokenRequest;
     }): Promise<IssuedLogin> {
       const { challenge, user } = await this.resolve(input.token, ['login']);
-      await getService(strapi, 'verification').verify({ userId: user.id, code: input.code, method: input.method, meta: input.meta });
+      await getService(strapi, 'verification').verify({ userId: user.id, code: input.code, method: input.method, meta: input.meta, challenge });
       await this.consume(challenge);
       return getService(strapi, 'tokens').issue(user, input.request);
     },

@@ -15,6 +15,8 @@ export interface VerifyInput {
   /** Left out: every confirmed method of the user is tried, then backup codes. */
   method?: FactorMethod;
   meta?: RequestMeta;
+  /** The pending login being completed: emailed and texted login codes live on it. */
+  challenge?: { id: number };
 }
 
 /**
@@ -47,7 +49,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const confirmedTotp = (userId: number) =>
     strapi.db.query(UID.factor).findOne({ where: { userId, method: 'totp', confirmedAt: { $notNull: true } } });
 
-  const tryMethod = async (userId: number, method: FactorMethod, code: unknown): Promise<boolean> => {
+  const tryMethod = async (userId: number, method: FactorMethod, code: unknown, challenge?: { id: number }): Promise<boolean> => {
     switch (method) {
       case 'totp': {
         const factor = await confirmedTotp(userId);
@@ -55,6 +57,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       }
       case 'backup_code':
         return getService(strapi, 'backupCodes').consume(userId, code);
+      case 'email':
+      case 'sms':
+        return getService(strapi, 'otp').checkConfirmed(userId, method, code, challenge);
       default:
         return false;
     }
@@ -99,11 +104,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     /** Verifies a current second factor of the user or throws (400 generic, or 429 when locked). */
-    async verify({ userId, code, method, meta }: VerifyInput): Promise<FactorMethod> {
+    async verify({ userId, code, method, meta, challenge }: VerifyInput): Promise<FactorMethod> {
       return attempt(userId, meta, method, async () => {
         const candidates = method ? [method] : await this.loginMethods(userId);
         for (const candidate of candidates) {
-          if (await tryMethod(userId, candidate, code)) {
+          if (await tryMethod(userId, candidate, code, challenge)) {
             if (candidate === 'backup_code') {
               await audit().record('backup_code.used', {
                 userId,

@@ -8,6 +8,7 @@ export const UID = {
   backupCode: 'plugin::two-factor.backup-code',
   event: 'plugin::two-factor.event',
   throttle: 'plugin::two-factor.throttle',
+  rateLimit: 'plugin::two-factor.rate-limit',
   user: 'plugin::users-permissions.user',
 } as const;
 

@@ -1,8 +1,9 @@
 const path = require('path');
 
 // Which SMS provider the host app uses (DESIGN.md "Host app").
+// The console provider only logs (the plugin refuses it in production): no default there.
 const smsProvider = (env) => {
-  switch (env('SMS_PROVIDER', 'console')) {
+  switch (env('SMS_PROVIDER', process.env.NODE_ENV === 'production' ? 'none' : 'console')) {
     case 'webhook':
       return { provider: 'webhook', providerOptions: { url: env('SMS_WEBHOOK_URL') } };
     case 'twilio':
@@ -46,9 +47,12 @@ module.exports = ({ env }) => ({
           },
         }
       : {
-          // No SMTP server configured: Strapi's built-in provider writes mail to the log.
-          provider: 'sendmail',
-          settings: { defaultFrom: 'no-reply@two-factor.test' },
+          // No SMTP server configured: mail is written to the log. A nodemailer JSON transport
+          // sends nothing; src/index.js puts a provider that logs each message in its place
+          // (Strapi's own `sendmail` provider would run a local sendmail and fail).
+          provider: 'nodemailer',
+          providerOptions: { jsonTransport: true },
+          settings: { defaultFrom: env('EMAIL_FROM', 'no-reply@two-factor.test') },
         },
   },
   graphql: {

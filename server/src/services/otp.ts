@@ -1,0 +1,260 @@
+import type { Core } from '@strapi/strapi';
+import { errors } from '@strapi/utils';
+import { generateNumericCode, hashOtpCode, minutesOf, normalizeNumericCode, safeEqualHex } from '../core';
+import type { PluginConfig } from '../config';
+import { UID, getService, PLUGIN_ID } from '../utils/plugin';
+import { affected, columnOf, tableOf, toNumber } from '../utils/db';
+import type { RequestMeta } from '../utils/request-meta';
+
+export type CodeMethod = 'email' | 'sms';
+export type CodePurpose = 'login' | 'enrol' | 'step-up';
+
+export const CODE_DIGITS = 6;
+export const SENT_MESSAGE: Record<CodeMethod, string> = {
+  email: 'Sent verify code via email',
+  sms: 'Sent verify code via SMS',
+};
+export const LOCKED_MESSAGE = 'Too many failed attempts. Try again later.';
+
+const ACTION: Record<CodePurpose, Record<CodeMethod, string>> = {
+  login: { email: 'sign in', sms: 'sign in' },
+  enrol: {
+    email: 'turn on two-factor sign-in with this email address',
+    sms: 'turn on two-factor sign-in with this phone number',
+  },
+  'step-up': { email: 'confirm a change to your two-factor settings', sms: 'confirm a change to your two-factor settings' },
+};
+
+/** The one enrolment row per user and method, and the one step-up row per user (unique nonce). */
+const standingNonce = (userId: number, purpose: 'enrol' | 'step-up', method: CodeMethod) =>
+  purpose === 'enrol' ? `enrol:${userId}:${method}` : `step-up:${userId}`;
+
+/**
+ * Emailed and texted codes (SECURITY.md O1–O6). A code lives on a challenge row: the pending
+ * login it signs in, the user's enrolment of that method, or the user's step-up (a signed-in
+ * user proving a factor to change their 2FA). Only an HMAC of the code is stored, bound to the
+ * row, the method and the address it was sent to, so a code proves that address (O6).
+ *
+ * Every rule is one guarded UPDATE of that row: a send claims it past the resend cooldown
+ * (replacing the previous code, O4), a guess is counted against the code before it is compared
+ * (O5), and a right code is cleared by exactly one request (O2).
+ */
+export default ({ strapi }: { strapi: Core.Strapi }) => {
+  const config = () => strapi.config.get(`plugin::${PLUGIN_ID}`) as PluginConfig;
+  const challenges = () => strapi.db.query(UID.challenge);
+  const t = () => tableOf(strapi, UID.challenge);
+  const c = (attr: string) => columnOf(strapi, UID.challenge, attr);
+  const knex = () => strapi.db.connection;
+
+  const hashFor = (code: string, row: any, method: CodeMethod, destination: string) =>
+    hashOtpCode(code, `${row.nonce}:${method}:${destination}`, getService(strapi, 'keys').get().codeHmac);
+
+  const rateLimited = (message: string, retryAfter: number) => new errors.RateLimitError(message, { retryAfter });
+
+  const assertNotLocked = async (userId: number) => {
+    const { lockedUntil } = await getService(strapi, 'throttle').state(userId);
+    if (lockedUntil) throw rateLimited(LOCKED_MESSAGE, Math.max(1, Math.ceil((lockedUntil - Date.now()) / 1000)));
+  };
+
+  /** Per-account and per-IP send limits; the hits are given back if the send does not happen. */
+  const takeSendAllowance = async (userId: number, meta?: RequestMeta): Promise<() => Promise<void>> => {
+    const { perAccount, perIp } = config().sendLimits;
+    const limits = getService(strapi, 'rateLimits');
+    const taken: string[] = [];
+    const refund = async () => {
+      for (const key of taken) await limits.refund(key);
+    };
+    const buckets: [string, { max: number; window: number }][] = [[`user:${userId}`, perAccount]];
+    if (meta?.ip) buckets.push([`ip:${meta.ip}`, perIp]);
+    for (const [key, limit] of buckets) {
+      const hit = await limits.hit(key, limit.max, limit.window);
+      if (!hit.ok) {
+        await refund();
+        throw rateLimited('Too many codes requested. Try again later.', hit.retryAfter);
+      }
+      taken.push(key);
+    }
+    return refund;
+  };
+
+  const standingRow = async (userId: number, purpose: 'enrol' | 'step-up', method: CodeMethod) => {
+    const nonce = standingNonce(userId, purpose, method);
+    const existing = await challenges().findOne({ where: { nonce } });
+    if (existing) return existing;
+    try {
+      return await challenges().create({
+        data: { nonce, purpose, userId, method, expiresAt: Date.now() + config().sendLimits.cooldown * 1000 + 60_000, attempts: 0, sendCount: 0 },
+      });
+    } catch (error) {
+      const again = await challenges().findOne({ where: { nonce } });
+      if (!again) throw error;
+      return again;
+    }
+  };
+
+  /**
+   * Sends a fresh code for `row`: account lock, send limits, then the cooldown claim (which
+   * kills the previous code), then delivery. A failed delivery puts everything back and kills
+   * the new code, so the user can retry at once.
+   */
+  const issue = async (row: any, input: { userId: number; method: CodeMethod; destination: string; purpose: CodePurpose; meta?: RequestMeta }) => {
+    const { method, destination, purpose, userId } = input;
+    await assertNotLocked(userId);
+    const refund = await takeSendAllowance(userId, input.meta);
+
+    const settings = await getService(strapi, 'settings').get();
+    const { cooldown } = config().sendLimits;
+    const now = Date.now();
+    const code = generateNumericCode(CODE_DIGITS);
+    const codeHash = hashFor(code, row, method, destination);
+    const previousSentAt = toNumber(row.codeSentAt);
+
+    const claim = knex()(t()).where(c('id'), row.id).whereNull(c('consumedAt'));
+    if (cooldown > 0) {
+      claim.where((q: any) => q.whereNull(c('codeSentAt')).orWhere(c('codeSentAt'), '<=', now - cooldown * 1000));
+    }
+    if (purpose === 'login') claim.where(c('expiresAt'), '>', now);
+    const claimed = affected(
+      await claim.update({
+        [c('codeHash')]: codeHash,
+        [c('method')]: method,
+        [c('codeSentAt')]: now,
+        [c('codeExpiresAt')]: now + settings.codeLifetime * 1000,
+        [c('attempts')]: 0,
+        [c('sendCount')]: knex().raw('COALESCE(??, 0) + 1', [c('sendCount')]),
+        // An enrolment or step-up row lives as long as its code (and its cooldown).
+        ...(purpose === 'login' ? {} : { [c('expiresAt')]: now + Math.max(settings.codeLifetime, cooldown) * 1000 }),
+      })
+    );
+    if (claimed !== 1) {
+      await refund();
+      const fresh = await challenges().findOne({ where: { id: row.id } });
+      if (!fresh || fresh.consumedAt !== null || (purpose === 'login' && (toNumber(fresh.expiresAt) ?? 0) <= now)) {
+        throw new errors.UnauthorizedError('Invalid or expired two-factor session');
+      }
+      const sentAt = toNumber(fresh.codeSentAt) ?? now;
+      throw rateLimited('Please wait before requesting another code', Math.max(1, Math.ceil((sentAt + cooldown * 1000 - now) / 1000)));
+    }
+
+    const vars = {
+      appName: config().appName || settings.issuer,
+      minutes: minutesOf(settings.codeLifetime),
+      action: ACTION[purpose][method],
+    };
+    try {
+      if (method === 'email') await getService(strapi, 'emailDelivery').sendCode({ to: destination, code, vars });
+      else await getService(strapi, 'sms').sendCode({ to: destination, code, vars });
+    } catch (error) {
+      // Nothing was sent: the new code dies and the send does not count.
+      await knex()(t())
+        .where(c('id'), row.id)
+        .where(c('codeHash'), codeHash)
+        .update({
+          [c('codeHash')]: null,
+          [c('codeExpiresAt')]: null,
+          [c('codeSentAt')]: previousSentAt,
+          [c('sendCount')]: knex().raw('COALESCE(??, 1) - 1', [c('sendCount')]),
+        });
+      await refund();
+      throw error;
+    }
+    await getService(strapi, 'audit').record('code.sent', { userId, method, meta: input.meta, details: { purpose } });
+  };
+
+  /** Whether `code` is the live code of `row` for this method and address; counts the guess (O5). */
+  const check = async (rowId: number, method: CodeMethod, destination: string, code: unknown): Promise<boolean> => {
+    const normalized = normalizeNumericCode(code, CODE_DIGITS);
+    if (!normalized) return false; // still a failure on the account counter (T5)
+    const now = Date.now();
+    const row = await challenges().findOne({ where: { id: rowId } });
+    if (!row || !row.codeHash || row.method !== method || row.consumedAt !== null) return false;
+    if ((toNumber(row.codeExpiresAt) ?? 0) <= now) return false;
+    const { codeAttempts } = await getService(strapi, 'settings').get();
+    const counted = affected(
+      await knex()(t())
+        .where(c('id'), row.id)
+        .where(c('codeHash'), row.codeHash)
+        .where(c('attempts'), '<', codeAttempts)
+        .where(c('codeExpiresAt'), '>', now)
+        .update({ [c('attempts')]: knex().raw('COALESCE(??, 0) + 1', [c('attempts')]) })
+    );
+    if (counted !== 1) return false;
+    if (!safeEqualHex(hashFor(normalized, row, method, destination), row.codeHash)) return false;
+    const { count } = await challenges().updateMany({
+      where: { id: row.id, codeHash: row.codeHash },
+      data: { codeHash: null, codeExpiresAt: null },
+    });
+    return count === 1;
+  };
+
+  /** Where a confirmed method's codes go: the account's email address or the proven phone. */
+  const confirmedDestination = async (userId: number, method: CodeMethod): Promise<string | null> => {
+    const factor = await strapi.db.query(UID.factor).findOne({ where: { userId, method, confirmedAt: { $notNull: true } } });
+    if (!factor) return null;
+    if (method === 'sms') return factor.phone || null;
+    const user = await strapi.db.query(UID.user).findOne({ where: { id: userId }, select: ['email'] });
+    return user?.email || null;
+  };
+
+  const notEnabled = (method: CodeMethod) =>
+    new errors.ValidationError(`${method === 'email' ? 'Email' : 'SMS'} two-factor is not enabled for this account`);
+
+  return {
+    /**
+     * `POST /send`: the credential decides the purpose. A pending login token (body, bearer or
+     * cookie) gets a sign-in code; a users-permissions JWT gets a step-up code.
+     */
+    async send(input: { mfaToken?: string; bearer?: string; cookie?: string; method: CodeMethod; meta?: RequestMeta }) {
+      const { method, meta } = input;
+      if (input.mfaToken) return this.sendLogin({ token: input.mfaToken, method, meta });
+      if (input.bearer) {
+        const user = await getService(strapi, 'callers').fromJwt(input.bearer);
+        if (user) return this.sendStepUp({ userId: user.id, method, meta });
+        return this.sendLogin({ token: input.bearer, method, meta });
+      }
+      if (input.cookie) return this.sendLogin({ token: input.cookie, method, meta });
+      throw new errors.UnauthorizedError('Authentication required');
+    },
+
+    /** `POST /send` with a pending login: a sign-in code for one of the user's confirmed methods. */
+    async sendLogin(input: { token: unknown; method: CodeMethod; meta?: RequestMeta }) {
+      const { challenge, user } = await getService(strapi, 'login').resolve(input.token, ['login']);
+      const destination = await confirmedDestination(user.id, input.method);
+      if (!destination) throw notEnabled(input.method);
+      await issue(challenge, { userId: user.id, method: input.method, destination, purpose: 'login', meta: input.meta });
+      return { message: SENT_MESSAGE[input.method] };
+    },
+
+    /** `POST /send` by a signed-in user: a code to disable a method or regenerate backup codes (L1). */
+    async sendStepUp(input: { userId: number; method: CodeMethod; meta?: RequestMeta }) {
+      const destination = await confirmedDestination(input.userId, input.method);
+      if (!destination) throw notEnabled(input.method);
+      const row = await standingRow(input.userId, 'step-up', input.method);
+      await issue(row, { userId: input.userId, method: input.method, destination, purpose: 'step-up', meta: input.meta });
+      return { message: SENT_MESSAGE[input.method] };
+    },
+
+    /** The code that proves a new address or number during enrolment. */
+    async sendEnrolment(input: { userId: number; method: CodeMethod; destination: string; meta?: RequestMeta }) {
+      const row = await standingRow(input.userId, 'enrol', input.method);
+      await issue(row, { ...input, purpose: 'enrol' });
+      return { message: SENT_MESSAGE[input.method] };
+    },
+
+    checkEnrolment(userId: number, method: CodeMethod, destination: string, code: unknown): Promise<boolean> {
+      return challenges()
+        .findOne({ where: { nonce: standingNonce(userId, 'enrol', method) }, select: ['id'] })
+        .then((row: any) => (row ? check(row.id, method, destination, code) : false));
+    },
+
+    /** A confirmed method's code: on the pending login when there is one, else on the step-up row. */
+    async checkConfirmed(userId: number, method: CodeMethod, code: unknown, loginChallenge?: { id: number }): Promise<boolean> {
+      const destination = await confirmedDestination(userId, method);
+      if (!destination) return false;
+      const rowId =
+        loginChallenge?.id ??
+        (await challenges().findOne({ where: { nonce: standingNonce(userId, 'step-up', method) }, select: ['id'] }))?.id;
+      return rowId ? check(rowId, method, destination, code) : false;
+    },
+  };
+};

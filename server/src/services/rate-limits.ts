@@ -1,0 +1,66 @@
+import type { Core } from '@strapi/strapi';
+import { UID } from '../utils/plugin';
+import { affected, columnOf, tableOf, toNumber } from '../utils/db';
+
+const integer = (value: number): number => {
+  if (!Number.isSafeInteger(value)) throw new TypeError('Expected an integer');
+  return value;
+};
+
+export type Hit = { ok: true } | { ok: false; retryAfter: number };
+
+/**
+ * Fixed-window counters in the database, keyed by name (`user:42`, `ip:203.0.113.7`), for the
+ * send limits (SECURITY.md O4). A hit is one guarded UPDATE, so N parallel requests against a
+ * limit of M get exactly min(N, M) passes, on one process or many.
+ */
+export default ({ strapi }: { strapi: Core.Strapi }) => {
+  const t = () => tableOf(strapi, UID.rateLimit);
+  const c = (attr: string) => columnOf(strapi, UID.rateLimit, attr);
+  const knex = () => strapi.db.connection;
+  const rows = () => strapi.db.query(UID.rateLimit);
+
+  const ensureRow = async (key: string, now: number) => {
+    if (await rows().findOne({ where: { bucket: key }, select: ['id'] })) return;
+    try {
+      await rows().create({ data: { bucket: key, hits: 0, windowStart: now } });
+    } catch (error) {
+      // A parallel request created it first (unique index on bucket).
+      if (!(await rows().findOne({ where: { bucket: key }, select: ['id'] }))) throw error;
+    }
+  };
+
+  return {
+    async hit(key: string, max: number, windowSeconds: number): Promise<Hit> {
+      const now = Date.now();
+      await ensureRow(key, now);
+      const staleBefore = integer(now - windowSeconds * 1000);
+      // A window that ended starts again at 1; otherwise one more, while under the limit.
+      // `hits` is set first: MySQL evaluates SET left to right and window_start is still the old one.
+      const count = affected(
+        await knex()(t())
+          .where(c('bucket'), key)
+          .where((q: any) => q.where(c('windowStart'), '<=', staleBefore).orWhere(c('hits'), '<', integer(max)))
+          .update({
+            [c('hits')]: knex().raw(`CASE WHEN ?? <= ${staleBefore} THEN 1 ELSE ?? + 1 END`, [c('windowStart'), c('hits')]),
+            [c('windowStart')]: knex().raw(`CASE WHEN ?? <= ${staleBefore} THEN ${integer(now)} ELSE ?? END`, [
+              c('windowStart'),
+              c('windowStart'),
+            ]),
+          })
+      );
+      if (count === 1) return { ok: true };
+      const row = await rows().findOne({ where: { bucket: key }, select: ['windowStart'] });
+      const windowStart = toNumber(row?.windowStart) ?? now;
+      return { ok: false, retryAfter: Math.max(1, Math.ceil((windowStart + windowSeconds * 1000 - now) / 1000)) };
+    },
+
+    /** Gives a hit back (the send it paid for never happened). */
+    async refund(key: string) {
+      await knex()(t())
+        .where(c('bucket'), key)
+        .where(c('hits'), '>', 0)
+        .update({ [c('hits')]: knex().raw('?? - 1', [c('hits')]) });
+    },
+  };
+};
