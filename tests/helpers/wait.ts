@@ -7,3 +7,13 @@ export async function waitForCount<T>(list: () => T[], count: number, what: stri
   }
   return list();
 }
+
+/** A local TCP port where nothing listens (bound once, then released). */
+export async function closedPort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as import('node:net').AddressInfo;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}

@@ -1,0 +1,118 @@
+import { describe, it, expect, beforeAll, afterAll, beforeEach } from 'vitest';
+import { startApp, type TestApp } from '../helpers/strapi';
+import { pendingLogin, registerUser } from '../helpers/flows';
+import { startSmsServer, TWILIO_SID, TWILIO_TOKEN, type SmsServer } from '../helpers/sms-server';
+import { captureLogs } from '../helpers/logs';
+import { auth, enrolSms, newPhone, send, setSendLimits, textedCode, verify } from '../helpers/otp-flows';
+
+const TWILIO_FROM = '+15005550006';
+let app: TestApp;
+let sms: SmsServer;
+let logs: ReturnType<typeof captureLogs>;
+
+beforeAll(async () => {
+  sms = await startSmsServer();
+  // The host app maps these variables to the plugin's `sms` configuration (DESIGN.md "Host app").
+  app = await startApp({
+    SMS_PROVIDER: 'twilio',
+    TWILIO_ACCOUNT_SID: TWILIO_SID,
+    TWILIO_AUTH_TOKEN: TWILIO_TOKEN,
+    TWILIO_FROM,
+    TWILIO_API_URL: sms.url,
+  });
+  logs = captureLogs(app.strapi);
+});
+afterAll(async () => {
+  logs?.stop();
+  await app?.stop();
+  await sms?.close();
+});
+beforeEach(() => {
+  setSendLimits(app);
+  sms.fail(null);
+});
+
+const withSms = async (config: unknown, fn: () => Promise<void>) => {
+  const saved = app.strapi.config.get('plugin::two-factor.sms');
+  app.strapi.config.set('plugin::two-factor.sms', config);
+  try {
+    await fn();
+  } finally {
+    app.strapi.config.set('plugin::two-factor.sms', saved);
+  }
+};
+
+describe('twilio provider (Messages API)', () => {
+  it('posts To, From and Body form-encoded with basic auth to {apiUrl}/2010-04-01/Accounts/{sid}/Messages.json', async () => {
+    const user = await registerUser(app);
+    const phone = newPhone();
+    await enrolSms(app, sms, user, phone);
+    const [message] = sms.to(phone);
+    expect(message).toMatchObject({ via: 'twilio', to: phone, from: TWILIO_FROM, account: TWILIO_SID, auth: `${TWILIO_SID}:${TWILIO_TOKEN}` });
+    expect(message.headers['content-type']).toMatch(/^application\/x-www-form-urlencoded/);
+    expect(message.body).toMatch(/^\d{6} is your Strapi verification code\. It expires in 10 minutes\.$/);
+    // A login code through Twilio too.
+    const mfaToken = await pendingLogin(app, user);
+    expect((await send(app, { mfaToken, method: 'sms' })).status).toBe(200);
+    expect((await verify(app, { mfaToken, code: await textedCode(sms, phone, 2) })).status).toBe(200);
+  });
+
+  it('a Twilio error answer is a 503 for the caller and a logged reason without the code', async () => {
+    const user = await registerUser(app);
+    sms.fail(429);
+    const res = await app.http().post('/api/two-factor/enable').set(auth(user)).send({ method: 'sms', phone: newPhone() });
+    expect(res.status).toBe(503);
+    expect(res.body.error.message).toBe('The SMS could not be sent. Try again later.');
+    expect(logs.text()).toMatch(/SMS delivery via twilio failed: Twilio answered HTTP 429 \(30001 Queue overflow\)/);
+    expect(await app.strapi.db.connection('two_factor_factors').where('user_id', user.id)).toHaveLength(0);
+  });
+
+  it('wrong credentials are a 503 too', async () => {
+    const user = await registerUser(app);
+    const options = app.strapi.config.get('plugin::two-factor.sms.providerOptions') as Record<string, unknown>;
+    await withSms({ provider: 'twilio', providerOptions: { ...options, authToken: 'wrong' } }, async () => {
+      const res = await app.http().post('/api/two-factor/enable').set(auth(user)).send({ method: 'sms', phone: newPhone() });
+      expect(res.status).toBe(503);
+    });
+    expect(logs.text()).toMatch(/Twilio answered HTTP 401 \(20003 Authenticate\)/);
+  });
+});
+
+describe('custom provider', () => {
+  it('calls the host app function with { to, body }; a throw is a 503', async () => {
+    const sent: { to: string; body: string }[] = [];
+    let fail = false;
+    const custom = {
+      provider: 'custom',
+      send: async (message: { to: string; body: string }) => {
+        if (fail) throw new Error('gateway down');
+        sent.push(message);
+      },
+    };
+    await withSms(custom, async () => {
+      const user = await registerUser(app);
+      const phone = newPhone();
+      fail = true;
+      expect((await app.http().post('/api/two-factor/enable').set(auth(user)).send({ method: 'sms', phone })).status).toBe(503);
+      fail = false;
+      expect((await app.http().post('/api/two-factor/enable').set(auth(user)).send({ method: 'sms', phone })).status).toBe(200);
+      expect(sent).toHaveLength(1);
+      expect(sent[0].to).toBe(phone);
+      const code = /\d{6}/.exec(sent[0].body)![0];
+      const confirm = await app.http().post('/api/two-factor/confirm').set(auth(user)).send({ method: 'sms', code });
+      expect(confirm.status).toBe(200);
+    });
+    expect(logs.text()).toMatch(/SMS delivery via custom failed: gateway down/);
+  });
+});
+
+describe('console provider (development)', () => {
+  it('writes the message to the log', async () => {
+    await withSms({ provider: 'console' }, async () => {
+      const user = await registerUser(app);
+      const phone = newPhone();
+      expect((await app.http().post('/api/two-factor/enable').set(auth(user)).send({ method: 'sms', phone })).status).toBe(200);
+      expect(logs.text()).toMatch(new RegExp(`\\[console SMS provider, development only\\] to \\${phone}: \\d{6} is your Strapi verification code`));
+    });
+  });
+});
