@@ -1,0 +1,180 @@
+import { describe, it, expect, beforeAll, afterAll, beforeEach } from 'vitest';
+import { startApp, type TestApp } from '../helpers/strapi';
+import { codeAt, enrolTotp, passwordLogin, pendingLogin, registerUser, updateSettings, type TestUser } from '../helpers/flows';
+import { startMailServer, type MailServer } from '../helpers/mail-server';
+import { startSmsServer, type SmsServer } from '../helpers/sms-server';
+import { auth, enrolEmail, enrolSms, mailedCode, newPhone, send, setSendLimits, textedCode, verify } from '../helpers/otp-flows';
+
+let app: TestApp;
+let mail: MailServer;
+let sms: SmsServer;
+
+beforeAll(async () => {
+  [mail, sms] = await Promise.all([startMailServer(), startSmsServer()]);
+  app = await startApp({
+    SMTP_HOST: '127.0.0.1',
+    SMTP_PORT: String(mail.port),
+    SMS_PROVIDER: 'webhook',
+    SMS_WEBHOOK_URL: `${sms.url}/webhook`,
+  });
+});
+afterAll(async () => {
+  await app?.stop();
+  await Promise.all([mail?.close(), sms?.close()]);
+});
+beforeEach(() => setSendLimits(app));
+
+/** A user with every method: TOTP, email, SMS, and the backup codes of the first confirmation. */
+async function everyMethod() {
+  const user = await registerUser(app, 'multi');
+  const phone = newPhone();
+  const { secret, backupCodes } = await enrolTotp(app, user);
+  const email = await enrolEmail(app, mail, user);
+  const text = await enrolSms(app, sms, user, phone);
+  // Backup codes come once, with the first factor only.
+  expect(backupCodes).toHaveLength(10);
+  expect(email.backupCodes).toBeUndefined();
+  expect(text.backupCodes).toBeUndefined();
+  expect(text.confirmation.methods).toEqual(['totp', 'email', 'sms']);
+  return { user, phone, secret, backupCodes, mails: () => mail.to(user.email).length, texts: () => sms.to(phone).length };
+}
+
+const status = async (user: TestUser) => (await app.http().get('/api/two-factor/status').set(auth(user))).body;
+
+describe('several methods per user', () => {
+  it('status and the login list every confirmed method, then backup codes', async () => {
+    const { user } = await everyMethod();
+    expect(await status(user)).toEqual({ enabled: true, methods: ['totp', 'email', 'sms'], backupCodesRemaining: 10 });
+    const login = await passwordLogin(app, user.email);
+    expect(login.body.methods).toEqual(['totp', 'email', 'sms', 'backup_code']);
+  });
+
+  it('verify accepts any confirmed method, with or without naming it', async () => {
+    const { user, phone, secret, backupCodes, mails, texts } = await everyMethod();
+    const cases: [string, (mfaToken: string) => Promise<string>][] = [
+      ['totp', async () => codeAt(secret, 1)],
+      ['email', async (mfaToken) => {
+        const before = mails();
+        await send(app, { mfaToken, method: 'email' });
+        return mailedCode(mail, user.email, before + 1);
+      }],
+      ['sms', async (mfaToken) => {
+        const before = texts();
+        await send(app, { mfaToken, method: 'sms' });
+        return textedCode(sms, phone, before + 1);
+      }],
+      ['backup_code', async () => backupCodes[0]],
+    ];
+    for (const named of [true, false]) {
+      for (const [method, codeFor] of cases) {
+        if (method === 'totp' && !named) continue; // one TOTP step is used once (T3)
+        if (method === 'backup_code' && !named) backupCodes.shift();
+        const mfaToken = await pendingLogin(app, user);
+        const code = await codeFor(mfaToken);
+        const res = await verify(app, { mfaToken, code, ...(named ? { method } : {}) });
+        expect(res.status, `${method} named=${named}`).toBe(200);
+        expect(res.body.jwt).toEqual(expect.any(String));
+      }
+    }
+  });
+
+  it('a code of one method does not pass as another: an emailed code named as SMS fails', async () => {
+    const { user, mails } = await everyMethod();
+    const mfaToken = await pendingLogin(app, user);
+    const before = mails();
+    await send(app, { mfaToken, method: 'email' });
+    const code = await mailedCode(mail, user.email, before + 1);
+    expect((await verify(app, { mfaToken, code, method: 'sms' })).status).toBe(400);
+    expect((await verify(app, { mfaToken, code, method: 'email' })).status).toBe(200);
+  });
+
+  it('disable with a method removes that one and keeps the others; without, all go', async () => {
+    const { user, secret, backupCodes } = await everyMethod();
+    const sms1 = await app.http().post('/api/two-factor/disable').set(auth(user)).send({ code: codeAt(secret), method: 'sms' });
+    expect(sms1.status).toBe(200);
+    expect(sms1.body).toEqual({ enabled: true, methods: ['totp', 'email'] });
+    expect((await passwordLogin(app, user.email)).body.methods).toEqual(['totp', 'email', 'backup_code']);
+    const again = await app.http().post('/api/two-factor/disable').set(auth(user)).send({ code: codeAt(secret, 1), method: 'sms' });
+    expect(again.status).toBe(400);
+    expect(again.body.error.message).toBe('SMS two-factor is not enabled for this account');
+    expect((await status(user)).backupCodesRemaining).toBe(10);
+
+    const all = await app.http().post('/api/two-factor/disable').set(auth(user)).send({ code: backupCodes[0] });
+    expect(all.body).toEqual({ enabled: false, methods: [] });
+    expect(await status(user)).toEqual({ enabled: false, methods: [], backupCodesRemaining: 0 });
+    expect(Object.keys((await passwordLogin(app, user.email)).body).sort()).toEqual(['jwt', 'user']);
+  });
+});
+
+describe('step-up codes: a signed-in user proves an emailed or texted factor (L1)', () => {
+  it('send with a users-permissions JWT mails a code that disables a method', async () => {
+    const { user, mails } = await everyMethod();
+    const before = mails();
+    const sent = await app.http().post('/api/two-factor/send').set(auth(user)).send({ method: 'email' });
+    expect(sent.status).toBe(200);
+    expect(sent.body).toEqual({ message: 'Sent verify code via email' });
+    const messages = await mail.waitFor(user.email, before + 1);
+    expect(messages.at(-1)!.text).toContain('confirm a change to your two-factor settings');
+    const code = await mailedCode(mail, user.email, before + 1);
+    const res = await app.http().post('/api/two-factor/disable').set(auth(user)).send({ code, method: 'totp' });
+    expect(res.status).toBe(200);
+    expect(res.body.methods).toEqual(['email', 'sms']);
+    // Used once.
+    const reuse = await app.http().post('/api/two-factor/disable').set(auth(user)).send({ code, method: 'sms' });
+    expect(reuse.status).toBe(400);
+  });
+
+  it('a texted step-up code regenerates backup codes', async () => {
+    const { user, phone, texts } = await everyMethod();
+    const before = texts();
+    expect((await app.http().post('/api/two-factor/send').set(auth(user)).send({ method: 'sms' })).status).toBe(200);
+    const code = await textedCode(sms, phone, before + 1);
+    const res = await app.http().post('/api/two-factor/backup-codes').set(auth(user)).send({ code });
+    expect(res.status).toBe(200);
+    expect(res.body.backupCodes).toHaveLength(10);
+  });
+
+  it('a step-up code cannot finish a login, and a login code cannot disable', async () => {
+    const { user } = await everyMethod();
+    await app.http().post('/api/two-factor/send').set(auth(user)).send({ method: 'email' });
+    const stepUp = await mailedCode(mail, user.email, 2);
+    const mfaToken = await pendingLogin(app, user);
+    expect((await verify(app, { mfaToken, code: stepUp, method: 'email' })).status).toBe(400);
+
+    await send(app, { mfaToken, method: 'email' });
+    const loginCode = await mailedCode(mail, user.email, 3);
+    if (loginCode !== stepUp) {
+      expect((await app.http().post('/api/two-factor/disable').set(auth(user)).send({ code: loginCode, method: 'sms' })).status).toBe(400);
+    }
+    expect((await verify(app, { mfaToken, code: loginCode })).status).toBe(200);
+  });
+
+  it('send for a method the user lacks says so', async () => {
+    const user = await registerUser(app);
+    await enrolTotp(app, user);
+    const res = await app.http().post('/api/two-factor/send').set(auth(user)).send({ method: 'email' });
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toBe('Email two-factor is not enabled for this account');
+  });
+});
+
+describe('a role that requires 2FA can set up email first (API.md "2FA setup required")', () => {
+  it('enable and confirm with the setup token finish the login', async () => {
+    await updateSettings(app, { enforcedRoles: ['authenticated'] });
+    try {
+      const user = await registerUser(app, 'setup');
+      const login = await passwordLogin(app, user.email);
+      expect(login.body.twoFaSetupRequired).toBe(true);
+      const mfaToken = login.body.mfaToken;
+      const enable = await app.http().post('/api/two-factor/enable').send({ method: 'email', mfaToken });
+      expect(enable.status).toBe(200);
+      const code = await mailedCode(mail, user.email, 1);
+      const confirm = await app.http().post('/api/two-factor/confirm').send({ method: 'email', code, mfaToken });
+      expect(confirm.status).toBe(200);
+      expect(confirm.body).toMatchObject({ jwt: expect.any(String), enabled: true, methods: ['email'] });
+      expect(confirm.body.backupCodes).toHaveLength(10);
+    } finally {
+      await updateSettings(app, { enforcedRoles: [] });
+    }
+  });
+});
