@@ -222,6 +222,16 @@ describe('send limits (O4, R2)', () => {
     }
   });
 
+  it('old counters are pruned, live ones kept', async () => {
+    await resetSendCounters();
+    const limits = pluginService(app, 'rateLimits');
+    expect(await limits.hit('ip:198.51.100.7', 5, 3600)).toEqual({ ok: true });
+    await app.strapi.db.query('plugin::two-factor.rate-limit').create({ data: { bucket: 'ip:198.51.100.8', hits: 3, windowStart: Date.now() - 3 * 3600_000 } });
+    await limits.prune(2 * 3600);
+    const left = await app.strapi.db.connection('two_factor_rate_limits').select('bucket');
+    expect(left.map((r: { bucket: string }) => r.bucket)).toEqual(['ip:198.51.100.7']);
+  });
+
   it('a failed delivery does not use up the account limit', async () => {
     const user = await registerUser(app, 'refund');
     await enrolEmail(app, mail, user);

@@ -55,6 +55,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return { ok: false, retryAfter: Math.max(1, Math.ceil((windowStart + windowSeconds * 1000 - now) / 1000)) };
     },
 
+    /** Drops counters whose window ended long ago (a row per IP would otherwise stay forever). */
+    async prune(olderThanSeconds: number) {
+      await rows().deleteMany({ where: { windowStart: { $lt: Date.now() - olderThanSeconds * 1000 } } });
+    },
+
     /** Gives a hit back (the send it paid for never happened). */
     async refund(key: string) {
       await knex()(t())
