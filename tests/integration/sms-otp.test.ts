@@ -213,6 +213,17 @@ describe('a failing SMS provider', () => {
   });
 });
 
+describe('the host app without SMTP_HOST (this suite sets none)', () => {
+  it('writes mail to its log instead of sending it: a development aid, documented as such', async () => {
+    const user = await registerUser(app, 'nosmtp');
+    const res = await app.http().post('/api/two-factor/enable').set(auth(user)).send({ method: 'email' });
+    expect(res.status).toBe(200);
+    expect(logs.text()).toMatch(
+      new RegExp(`\\[host app mail log: SMTP_HOST is not set, nothing was sent\\]\\nFrom: no-reply@two-factor.test\\nTo: ${user.email}\\nSubject: Your Strapi verification code: \\d{6}`)
+    );
+  });
+});
+
 describe('logs (O3)', () => {
   it('no texted code reached the Strapi log; failures were logged without them', () => {
     // Every code the provider received, not only those the tests used.

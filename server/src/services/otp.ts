@@ -94,8 +94,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
   /**
    * Sends a fresh code for `row`: account lock, send limits, then the cooldown claim (which
-   * kills the previous code), then delivery. A failed delivery puts everything back and kills
-   * the new code, so the user can retry at once.
+   * kills the previous code), then delivery. A failed delivery kills the new code too and gives
+   * back the cooldown and the send allowance, so the user can retry at once.
    */
   const issue = async (row: any, input: { userId: number; method: CodeMethod; destination: string; purpose: CodePurpose; meta?: RequestMeta }) => {
     const { method, destination, purpose, userId } = input;

@@ -42,7 +42,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const config = () => strapi.config.get(`plugin::${PLUGIN_ID}`) as PluginConfig;
   // A short cache keeps the store read off the login hot path; other processes see a change
   // within CACHE_MS.
-  let cached: { value: Settings; at: number } | null = null;
+  let cached: { value: Partial<Settings> | null; at: number } | null = null;
 
   const smsAvailable = () => Boolean(config().sms);
 
@@ -94,10 +94,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     smsAvailable,
 
     async get(): Promise<Settings> {
-      if (cached && Date.now() - cached.at < CACHE_MS) return cached.value;
-      const value = merge((await store().get({})) as Partial<Settings> | null);
-      cached = { value, at: Date.now() };
-      return value;
+      // The stored value is cached; whether an SMS provider is configured is read every time.
+      if (!cached || Date.now() - cached.at >= CACHE_MS) {
+        cached = { value: (await store().get({})) as Partial<Settings> | null, at: Date.now() };
+      }
+      return merge(cached.value);
     },
 
     async update(input: Settings): Promise<Settings> {
