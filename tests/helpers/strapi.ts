@@ -27,6 +27,7 @@ export async function startApp(env: Record<string, string | undefined> = {}): Pr
     USERS_PERMISSIONS_RATELIMIT: 'off',
     TWO_FACTOR_ENCRYPTION_KEY: 'test-encryption-key-0123456789abcdef',
     BROWSER: 'none',
+    LOG_LEVEL: process.env.LOG_LEVEL || 'warn',
     ...db.env,
     ...env,
   };

@@ -14,7 +14,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     });
 
   const enable = async (ctx: any, defaultMethod?: 'totp') => {
-    const body = await validateEnable({ method: defaultMethod, ...(ctx.request.body ?? {}) });
+    const input = ctx.request.body ?? {};
+    const isObject = typeof input === 'object' && !Array.isArray(input);
+    const body = await validateEnable(isObject ? { method: defaultMethod, ...input } : input);
     const { user } = await caller(ctx, body.mfaToken);
     return ctx.send(
       await getService(strapi, 'factors').enable(user, { method: body.method as any, phone: body.phone }, requestMeta(ctx))
