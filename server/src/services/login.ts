@@ -29,7 +29,8 @@ export interface TokenRequest {
 export const INVALID_SESSION = 'Invalid or expired two-factor session';
 
 /** Ties a pending login to the password it was opened with: a password change kills it (J5). */
-const fingerprint = (passwordHash: string) => createHash('sha256').update(passwordHash).digest('hex').slice(0, 32);
+const fingerprint = (passwordHash: string | null | undefined) =>
+  createHash('sha256').update(passwordHash ?? '').digest('hex').slice(0, 32);
 
 /**
  * The pending login between the password step and the second factor (SECURITY.md J1–J5): a
@@ -84,6 +85,17 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return this.start(user, purpose, meta);
     },
 
+    /**
+     * For tokens users-permissions has just issued on another path (reset password, OAuth,
+     * registration): the pending login that must replace them, or null when none is needed.
+     */
+    async withhold(userId: number, meta?: RequestMeta): Promise<PendingLogin | null> {
+      const user = await strapi.db.query(UID.user).findOne({ where: { id: userId }, populate: ['role'] });
+      if (!user) return null;
+      const purpose = await this.requirement(user);
+      return purpose ? this.start(user, purpose, meta) : null;
+    },
+
     async start(user: any, purpose: Purpose, meta?: RequestMeta): Promise<PendingLogin> {
       const ttl = config().pendingTokenTtl;
       const now = Date.now();
@@ -134,7 +146,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         throw unauthorized();
       }
       const user = await strapi.db.query(UID.user).findOne({ where: { id: challenge.userId }, populate: ['role'] });
-      if (!user || user.blocked === true || !user.password || fingerprint(user.password) !== challenge.passwordFingerprint) {
+      // OAuth users have no password: their fingerprint is that of the empty string.
+      if (!user || user.blocked === true || fingerprint(user.password) !== challenge.passwordFingerprint) {
         throw unauthorized();
       }
       return { challenge, user };
