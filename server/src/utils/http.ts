@@ -57,7 +57,18 @@ export const pendingBody = (pending: PendingLogin) =>
         expiresAt: pending.expiresAt,
       };
 
+/**
+ * A users-permissions action answered with a pending login instead of tokens. Recorded on the
+ * request so the GraphQL face, which calls the same actions, can answer it in its own way.
+ */
+const PENDING_STATE = 'twoFactorPending';
+export const pendingOf = (ctx: any): PendingLogin | undefined => ctx?.state?.[PENDING_STATE];
+export const clearPending = (ctx: any) => {
+  if (ctx?.state) delete ctx.state[PENDING_STATE];
+};
+
 export const sendPending = (strapi: Core.Strapi, ctx: any, pending: PendingLogin) => {
+  if (ctx.state) ctx.state[PENDING_STATE] = pending;
   ctx.cookies?.set?.(config(strapi).cookie.name, pending.mfaToken, {
     ...cookieOptions(strapi, ctx),
     maxAge: Date.parse(pending.expiresAt) - Date.now(),
