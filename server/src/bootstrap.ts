@@ -1,8 +1,12 @@
 import type { Core } from '@strapi/strapi';
 import { PLUGIN_ID, UID, getService } from './utils/plugin';
 
-/** What a signed-in user may do with their own 2FA; granted once, then the operator's to change. */
-const AUTHENTICATED_ACTIONS = ['manage.status', 'manage.backupCodes', 'manage.disable'].map(
+/**
+ * What a signed-in user may do with their own 2FA; granted once, then the operator's to change.
+ * `manage.enable` is what the GraphQL enrolment operations that need a JWT check (its REST route
+ * is public: it resolves its own caller).
+ */
+const AUTHENTICATED_ACTIONS = ['manage.status', 'manage.enable', 'manage.backupCodes', 'manage.disable'].map(
   (action) => `plugin::${PLUGIN_ID}.${action}`
 );
 

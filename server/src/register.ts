@@ -2,6 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { getService } from './utils/plugin';
 import { requestMeta } from './utils/request-meta';
 import { sendPending } from './utils/http';
+import { registerGraphql } from './graphql';
 
 /**
  * Puts the plugin's password step in front of users-permissions' local login. Routes bind
@@ -24,4 +25,5 @@ const guardLocalLogin = (strapi: Core.Strapi) => {
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   guardLocalLogin(strapi);
+  registerGraphql(strapi);
 };
