@@ -1,7 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { getService } from './utils/plugin';
 import { requestMeta } from './utils/request-meta';
-import { sendPending } from './utils/http';
+import { recordIssued, sendPending } from './utils/http';
 import { registerGraphql } from './graphql';
 
 /**
@@ -19,7 +19,9 @@ const guardLocalLogin = (strapi: Core.Strapi) => {
       const pending = await getService(strapi, 'login').beginFromPassword({ identifier, password }, requestMeta(ctx));
       if (pending) return sendPending(strapi, ctx, pending);
     }
-    return callback.call(this, ctx);
+    const answer = await callback.call(this, ctx);
+    recordIssued(ctx);
+    return answer;
   };
 };
 

@@ -43,3 +43,21 @@ export const LOGIN = /* GraphQL */ `
     login(input: { identifier: $identifier, password: $password }) { jwt user { id username email } }
   }
 `;
+
+/**
+ * `actual` has the shape of a seed's documented answer: the same keys all the way down, strings
+ * and numbers where it shows them (their values are examples), and its exact null and boolean values.
+ */
+export function expectShape(actual: unknown, documented: unknown, path = 'answer'): void {
+  if (documented === null || typeof documented === 'boolean') {
+    expect(actual, path).toBe(documented);
+  } else if (typeof documented === 'string' || typeof documented === 'number') {
+    expect(typeof actual, path).toBe(typeof documented);
+  } else if (Array.isArray(documented)) {
+    expect(Array.isArray(actual), path).toBe(true);
+  } else {
+    expect(actual, path).toBeTypeOf('object');
+    expect(Object.keys(actual as object).sort(), path).toEqual(Object.keys(documented as object).sort());
+    for (const [key, value] of Object.entries(documented as object)) expectShape((actual as any)[key], value, `${path}.${key}`);
+  }
+}

@@ -79,8 +79,16 @@ const answer = (context: GraphQLContext, issued: IssuedLogin, backupCodes?: stri
 };
 
 /** A plain users-permissions login (no second factor involved) in the same shape. */
-const fromPlainLogin = (context: GraphQLContext, jwt: string, user: unknown, backupCodes?: string[]) =>
-  answer(context, { body: { jwt, user }, jwtExpiresAt: decodeExp(jwt), refreshTokenExpiresAt: null }, backupCodes);
+const fromPlainLogin = (context: GraphQLContext, step: { jwt: string; refreshToken?: string; user: unknown }, backupCodes?: string[]) =>
+  answer(
+    context,
+    {
+      body: { jwt: step.jwt, refreshToken: step.refreshToken, user: step.user },
+      jwtExpiresAt: decodeExp(step.jwt),
+      refreshTokenExpiresAt: decodeExp(step.refreshToken),
+    },
+    backupCodes
+  );
 
 export default (strapi: Core.Strapi): Dialect => {
   const factors = () => getService(strapi, 'factors');
@@ -104,7 +112,7 @@ export default (strapi: Core.Strapi): Dialect => {
 
         async authenticate(_: unknown, args: any, context: GraphQLContext, info: any) {
           const step = await passwordLogin(info, context, args.email, args.password);
-          return 'pending' in step ? NEEDS_SECOND_FACTOR : fromPlainLogin(context, step.jwt, step.user);
+          return 'pending' in step ? NEEDS_SECOND_FACTOR : fromPlainLogin(context, step);
         },
 
         /** Logs in with password and code; the code also confirms a pending authenticator enrolment. */
@@ -119,7 +127,7 @@ export default (strapi: Core.Strapi): Dialect => {
             return answer(context, done.issued, done.confirmation.backupCodes);
           }
           const confirmation = await factors().confirm(step.user, CRAFT_METHOD, args.code, common.meta);
-          return fromPlainLogin(context, step.jwt, step.user, confirmation.backupCodes);
+          return fromPlainLogin(context, step, confirmation.backupCodes);
         },
 
         async disableTwoFactor(_: unknown, args: any, context: GraphQLContext) {

@@ -1,7 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { getService } from '../utils/plugin';
-import { clearPending, pendingOf } from '../utils/http';
+import { clearRecorded, pendingOf } from '../utils/http';
 import { validateConfirm, validateCode, validateDisable, validateEnable, validateVerify } from '../controllers/validation';
 import { pendingError, withRetryAfter, type ResolverMiddleware } from './errors';
 import { bearer, issuedBody, meta, signedIn, tokens, type GraphQLContext } from './request';
@@ -60,11 +60,11 @@ const typeDefs = /* GraphQL */ `
 export const pendingGuard =
   (strapi: Core.Strapi): ResolverMiddleware =>
   async (resolve, parent, args, context, info) => {
-    clearPending(context.koaContext);
+    clearRecorded(context.koaContext);
     const result = await resolve(parent, args, context, info);
     const pending = pendingOf(context.koaContext);
     if (pending) {
-      clearPending(context.koaContext);
+      clearRecorded(context.koaContext);
       throw pendingError(strapi, pending);
     }
     return result;

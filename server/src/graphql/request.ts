@@ -4,7 +4,7 @@ import type { PendingLogin, TokenRequest } from '../services/login';
 import type { IssuedLogin } from '../services/tokens';
 import type { RequestMeta } from '../utils/request-meta';
 import { requestMeta } from '../utils/request-meta';
-import { bearerToken, tokenRequest } from '../utils/http';
+import { bearerToken, issuedOf, tokenRequest } from '../utils/http';
 import { pendingFromError } from './errors';
 
 /** What every resolver takes from the GraphQL context: the Koa request behind it. */
@@ -30,7 +30,7 @@ export const issuedBody = (context: GraphQLContext, issued: IssuedLogin) => {
   return issued.body;
 };
 
-export type PasswordStep = { pending: PendingLogin } | { jwt: string; user: any };
+export type PasswordStep = { pending: PendingLogin } | { jwt: string; refreshToken?: string; user: any };
 
 /**
  * The GraphQL face's one password login: users-permissions' own `login` mutation, as wrapped by
@@ -47,7 +47,7 @@ export const passwordLogin = async (
   if (!login?.resolve) throw new errors.ApplicationError('The users-permissions login mutation is not available');
   try {
     const result: any = await login.resolve({}, { input: { identifier, password, provider: 'local' } }, context, info);
-    return { jwt: result.jwt, user: result.user };
+    return { jwt: result.jwt, refreshToken: issuedOf(context.koaContext)?.refreshToken, user: result.user };
   } catch (error) {
     const pending = pendingFromError(error);
     if (pending) return { pending };

@@ -58,13 +58,21 @@ export const pendingBody = (pending: PendingLogin) =>
       };
 
 /**
- * A users-permissions action answered with a pending login instead of tokens. Recorded on the
- * request so the GraphQL face, which calls the same actions, can answer it in its own way.
+ * What a users-permissions action answered, recorded on the request for the GraphQL face, which
+ * calls the same actions through mutations that pass on only `jwt` and `user`: a pending login
+ * instead of tokens, or the full login answer (with refreshToken in refresh mode).
  */
 const PENDING_STATE = 'twoFactorPending';
+const ISSUED_STATE = 'twoFactorIssued';
 export const pendingOf = (ctx: any): PendingLogin | undefined => ctx?.state?.[PENDING_STATE];
-export const clearPending = (ctx: any) => {
-  if (ctx?.state) delete ctx.state[PENDING_STATE];
+export const issuedOf = (ctx: any): { jwt?: string; refreshToken?: string } | undefined => ctx?.state?.[ISSUED_STATE];
+export const recordIssued = (ctx: any) => {
+  if (ctx?.state) ctx.state[ISSUED_STATE] = ctx.body;
+};
+export const clearRecorded = (ctx: any) => {
+  if (!ctx?.state) return;
+  delete ctx.state[PENDING_STATE];
+  delete ctx.state[ISSUED_STATE];
 };
 
 export const sendPending = (strapi: Core.Strapi, ctx: any, pending: PendingLogin) => {
