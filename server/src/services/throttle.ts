@@ -48,10 +48,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           .where(c('userId'), userId)
           .whereNull(c('lockedUntil'))
           .update({
-            [c('lockedUntil')]: knex().raw(`CASE WHEN ?? + 1 >= ? THEN ? ELSE NULL END`, [
+            // ELSE the column itself (NULL here, see WHERE): PostgreSQL then types the bound
+            // time as the column's bigint; `ELSE NULL` leaves it text and the UPDATE fails.
+            [c('lockedUntil')]: knex().raw(`CASE WHEN ?? + 1 >= ? THEN ? ELSE ?? END`, [
               c('failures'),
               settings.maxFailures,
               lockUntil,
+              c('lockedUntil'),
             ]),
             [c('failures')]: knex().raw('?? + 1', [c('failures')]),
           })
