@@ -1,7 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { getService } from '../utils/plugin';
 import { requestMeta } from '../utils/request-meta';
-import { sendPending } from '../utils/http';
+import { recordIssued, sendPending } from '../utils/http';
 
 /**
  * Every users-permissions action that can answer with a JWT (SECURITY.md J6):
@@ -61,9 +61,15 @@ export const guardUsersPermissions = (strapi: Core.Strapi) => {
       const result = await original.call(this, ctx, ...rest);
       // A local login that got here needs no second factor: the password step decided it.
       const userId = ctx.body?.user?.id;
-      if (local || typeof ctx.body?.jwt !== 'string' || userId === undefined) return result;
-      const pending = await getService(strapi, 'login').withhold(userId, requestMeta(ctx));
-      if (!pending) return result;
+      const pending =
+        !local && typeof ctx.body?.jwt === 'string' && userId !== undefined
+          ? await getService(strapi, 'login').withhold(userId, requestMeta(ctx))
+          : null;
+      if (!pending) {
+        // The GraphQL face passes on only jwt and user: it reads the full answer from here.
+        recordIssued(ctx);
+        return result;
+      }
       await withdraw(strapi, ctx, userId);
       return sendPending(strapi, ctx, pending);
     };

@@ -9,6 +9,7 @@ import type { PluginConfig } from '../config';
 import type { Method } from './settings';
 import type { FactorMethod } from './verification';
 import type { IssuedLogin } from './tokens';
+import type { Caller } from './callers';
 
 export type Purpose = 'login' | 'setup';
 
@@ -175,6 +176,41 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       await getService(strapi, 'verification').verify({ userId: user.id, code: input.code, method: input.method, meta: input.meta });
       await this.consume(challenge);
       return getService(strapi, 'tokens').issue(user, input.request);
+    },
+
+    /**
+     * The code step with several factors at once (NYYU dialect): every one must verify before
+     * the pending login is consumed. With `email`, the pending login must be that account's.
+     */
+    async verifyEach(input: {
+      token: unknown;
+      email?: string;
+      entries: { method?: FactorMethod; code: unknown }[];
+      meta?: RequestMeta;
+      request: TokenRequest;
+    }): Promise<IssuedLogin> {
+      const { challenge, user } = await this.resolve(input.token, ['login']);
+      if (input.email !== undefined && String(user.email ?? '').toLowerCase() !== input.email.trim().toLowerCase()) {
+        throw unauthorized();
+      }
+      if (input.entries.length === 0) throw new errors.ValidationError('At least one two-factor code is required');
+      for (const entry of input.entries) {
+        await getService(strapi, 'verification').verify({ userId: user.id, code: entry.code, method: entry.method, meta: input.meta });
+      }
+      await this.consume(challenge);
+      return getService(strapi, 'tokens').issue(user, input.request);
+    },
+
+    /**
+     * Confirms an enrolment for whoever enrols (callers.resolve): a signed-in user keeps their
+     * session; a setup-required login is completed by it and gets its tokens.
+     */
+    async confirmEnrolment(
+      caller: Caller,
+      input: { method: Method; code: unknown; meta?: RequestMeta; request: TokenRequest }
+    ): Promise<{ confirmation: import('./factors').Confirmation; issued?: IssuedLogin }> {
+      if (caller.setupToken) return this.confirmSetup({ token: caller.setupToken, ...input });
+      return { confirmation: await getService(strapi, 'factors').confirm(caller.user, input.method, input.code, input.meta) };
     },
 
     /** A setup-required login's first confirmed factor completes that login. */
