@@ -35,6 +35,8 @@ export default async ({ strapi }: { strapi: Core.Strapi }) => {
   // Fails the start when production has no key, instead of the first login.
   getService(strapi, 'keys').load();
   await grantDefaultPermissions(strapi);
+  // After a key change, secrets sealed with a previous key are rewritten with the current one.
+  await getService(strapi, 'keyRotation').reencryptSecrets();
 
   // A deleted user leaves no factor, code, challenge or counter behind.
   strapi.db.lifecycles.subscribe({

@@ -8,8 +8,9 @@ import factors from './factors';
 import tokens from './tokens';
 import login from './login';
 import callers from './callers';
+import keyRotation from './key-rotation';
 
-const services = { settings, keys, throttle, audit, backupCodes, verification, factors, tokens, login, callers };
+const services = { settings, keys, throttle, audit, backupCodes, verification, factors, tokens, login, callers, keyRotation };
 
 export type Services = { [K in keyof typeof services]: ReturnType<(typeof services)[K]> };
 
