@@ -63,6 +63,32 @@ for (const mode of ['legacy-support', 'refresh'] as const) {
       });
     }
 
+    it('the GraphQL resetPassword and emailConfirmation mutations give a 2FA user no token either', async () => {
+      const user = await registerUser(app);
+      await enrolTotp(app, user);
+      const users = app.strapi.db.query('plugin::users-permissions.user');
+      await users.update({ where: { id: user.id }, data: { resetPasswordToken: `gql-reset-${user.id}` } });
+      const reset = await app
+        .http()
+        .post('/graphql')
+        .send({
+          query: 'mutation($c: String!) { resetPassword(password: "Brand-new-pass-2", passwordConfirmation: "Brand-new-pass-2", code: $c) { jwt } }',
+          variables: { c: `gql-reset-${user.id}` },
+        });
+      expect(reset.body.data?.resetPassword ?? null, reset.text).toBeNull();
+      expect(reset.body.errors[0].extensions.code).toBe('TWO_FACTOR_REQUIRED');
+      expect(reset.text).not.toMatch(/"jwt":"/);
+
+      await users.update({ where: { id: user.id }, data: { confirmationToken: `gql-confirm-${user.id}` } });
+      const confirmation = await app
+        .http()
+        .post('/graphql')
+        .send({ query: 'mutation($c: String!) { emailConfirmation(confirmation: $c) { jwt } }', variables: { c: `gql-confirm-${user.id}` } });
+      expect(confirmation.body.data?.emailConfirmation ?? null).toBeNull();
+      expect(confirmation.body.errors[0].extensions.code).toBe('TWO_FACTOR_REQUIRED');
+      expect(confirmation.text).not.toMatch(/"jwt":"/);
+    });
+
     it('registration into a role that must use 2FA answers setup-required, not a token', async () => {
       await updateSettings(app, { enforcedRoles: ['authenticated'] });
       try {

@@ -29,16 +29,25 @@ const issuedRefreshToken = (strapi: Core.Strapi, ctx: any): string | undefined =
   return undefined;
 };
 
-/** Takes back what users-permissions just issued: the refresh session and its cookie. */
-const withdraw = async (strapi: Core.Strapi, ctx: any, userId: number) => {
+/**
+ * Takes back what users-permissions just issued: the sessions behind the access and refresh
+ * tokens (refresh mode) and the refresh cookie. A legacy JWT is stateless: it is simply not sent.
+ */
+const withdraw = async (strapi: Core.Strapi, ctx: any, userId: number, jwt: string) => {
+  const mode: string = strapi.config.get('plugin::users-permissions.jwtManagement', 'legacy-support');
+  if (mode !== 'refresh') return;
+  const sessions = strapi.sessionManager('users-permissions');
+  const sessionIds = new Set<string>();
+  const access: any = sessions.validateAccessToken(jwt);
+  if (access?.isValid && access.payload?.sessionId) sessionIds.add(access.payload.sessionId);
   const refresh = issuedRefreshToken(strapi, ctx);
   if (refresh) {
-    const sessions = strapi.sessionManager('users-permissions');
     const validation: any = await sessions.validateRefreshToken(refresh);
-    if (validation?.isValid) await sessions.revokeSessionById(String(userId), validation.sessionId);
+    if (validation?.isValid) sessionIds.add(validation.sessionId);
     const upSessions = strapi.config.get('plugin::users-permissions.sessions') as any;
     ctx.cookies.set(refreshCookieName(strapi), null, { path: upSessions?.cookie?.path ?? '/', overwrite: true });
   }
+  for (const sessionId of sessionIds) await sessions.revokeSessionById(String(userId), sessionId);
 };
 
 /** The local password step, before users-permissions issues anything (no session to undo, one bcrypt). */
@@ -61,16 +70,16 @@ export const guardUsersPermissions = (strapi: Core.Strapi) => {
       const result = await original.call(this, ctx, ...rest);
       // A local login that got here needs no second factor: the password step decided it.
       const userId = ctx.body?.user?.id;
+      // In refresh mode some actions answer `jwt` as a promise of the access token.
+      const issued = ctx.body?.jwt !== undefined && ctx.body?.jwt !== null;
       const pending =
-        !local && typeof ctx.body?.jwt === 'string' && userId !== undefined
-          ? await getService(strapi, 'login').withhold(userId, requestMeta(ctx))
-          : null;
+        !local && issued && userId !== undefined ? await getService(strapi, 'login').withhold(userId, requestMeta(ctx)) : null;
       if (!pending) {
         // The GraphQL face passes on only jwt and user: it reads the full answer from here.
         recordIssued(ctx);
         return result;
       }
-      await withdraw(strapi, ctx, userId);
+      await withdraw(strapi, ctx, userId, await ctx.body.jwt);
       return sendPending(strapi, ctx, pending);
     };
   }
