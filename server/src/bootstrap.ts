@@ -1,29 +1,42 @@
 import type { Core } from '@strapi/strapi';
 import { PLUGIN_ID, UID, getService } from './utils/plugin';
 
-/** What a signed-in user may do with their own 2FA; granted once, then the operator's to change. */
-const AUTHENTICATED_ACTIONS = ['manage.status', 'manage.backupCodes', 'manage.disable'].map(
+/**
+ * What a signed-in user may do with their own 2FA; granted once each, then the operator's to change.
+ * `manage.enable` is what the GraphQL enrolment operations that need a JWT check (its REST route
+ * is public: it resolves its own caller).
+ */
+const AUTHENTICATED_ACTIONS = ['manage.status', 'manage.enable', 'manage.backupCodes', 'manage.disable'].map(
   (action) => `plugin::${PLUGIN_ID}.${action}`
 );
 
+/**
+ * Grants each default action once: the list of actions already granted is kept, so an action
+ * added by an upgrade is granted on its first start, and one the operator revoked stays revoked.
+ */
 const grantDefaultPermissions = async (strapi: Core.Strapi) => {
-  const store = strapi.store({ type: 'plugin', name: PLUGIN_ID, key: 'permissions-granted' });
-  if (await store.get({})) return;
+  const store = strapi.store({ type: 'plugin', name: PLUGIN_ID, key: 'granted-actions' });
+  const granted = new Set(((await store.get({})) as string[] | null) ?? []);
+  const missing = AUTHENTICATED_ACTIONS.filter((action) => !granted.has(action));
+  if (!missing.length) return;
   const role = await strapi.db.query('plugin::users-permissions.role').findOne({ where: { type: 'authenticated' } });
   if (!role) return;
   const permissions = strapi.db.query('plugin::users-permissions.permission');
-  for (const action of AUTHENTICATED_ACTIONS) {
+  for (const action of missing) {
     if (!(await permissions.count({ where: { action, role: role.id } }))) {
       await permissions.create({ data: { action, role: role.id } });
     }
+    granted.add(action);
   }
-  await store.set({ value: true });
+  await store.set({ value: [...granted] });
 };
 
 export default async ({ strapi }: { strapi: Core.Strapi }) => {
   // Fails the start when production has no key, instead of the first login.
   getService(strapi, 'keys').load();
   await grantDefaultPermissions(strapi);
+  // After a key change, secrets sealed with a previous key are rewritten with the current one.
+  await getService(strapi, 'keyRotation').reencryptSecrets();
 
   // A deleted user leaves no factor, code, challenge or counter behind.
   strapi.db.lifecycles.subscribe({

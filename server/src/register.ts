@@ -1,27 +1,13 @@
 import type { Core } from '@strapi/strapi';
-import { getService } from './utils/plugin';
-import { requestMeta } from './utils/request-meta';
-import { sendPending } from './utils/http';
+import { guardUsersPermissions } from './controllers/users-permissions-guard';
+import { registerGraphql } from './graphql';
 
 /**
- * Puts the plugin's password step in front of users-permissions' local login. Routes bind
- * controller actions during strapi.bootstrap(), before plugin bootstraps, so this must happen
- * here. A user who needs no second factor goes through users-permissions untouched.
+ * users-permissions' routes bind controller actions during strapi.bootstrap(), before plugin
+ * bootstraps, so its token-issuing actions are guarded here; the GraphQL extension (only where
+ * the graphql plugin is installed) must be registered here too.
  */
-const guardLocalLogin = (strapi: Core.Strapi) => {
-  const auth = strapi.plugin('users-permissions').controller('auth') as any;
-  const callback = auth.callback;
-  auth.callback = async function twoFactorCallback(this: unknown, ctx: any) {
-    const provider = ctx.params?.provider || 'local';
-    const { identifier, password } = ctx.request?.body ?? {};
-    if (provider === 'local' && typeof identifier === 'string' && typeof password === 'string') {
-      const pending = await getService(strapi, 'login').beginFromPassword({ identifier, password }, requestMeta(ctx));
-      if (pending) return sendPending(strapi, ctx, pending);
-    }
-    return callback.call(this, ctx);
-  };
-};
-
 export default ({ strapi }: { strapi: Core.Strapi }) => {
-  guardLocalLogin(strapi);
+  guardUsersPermissions(strapi);
+  registerGraphql(strapi);
 };

@@ -2,6 +2,9 @@ import { expect } from 'vitest';
 import { totpCode } from '../../server/src/core';
 import type { TestApp } from './strapi';
 
+/** Anything that answers HTTP like the host app: in-process or a child process. */
+export type HttpApp = Pick<TestApp, 'http'>;
+
 export const PASSWORD = 'Correct-Horse-9';
 
 export interface TestUser {
@@ -14,7 +17,7 @@ export interface TestUser {
 let counter = 0;
 
 /** A new users-permissions user, registered over HTTP like any frontend would. */
-export async function registerUser(app: TestApp, prefix = 'user'): Promise<TestUser> {
+export async function registerUser(app: HttpApp, prefix = 'user'): Promise<TestUser> {
   counter += 1;
   const username = `${prefix}${counter}${Date.now().toString(36)}`;
   const email = `${username}@example.com`;
@@ -32,7 +35,7 @@ export const codeAt = (secret: string, steps = 0) => totpCode(secret, { time: st
  * Enrols an authenticator app for the user (enable + confirm with the code of the previous step,
  * so that the current and next steps stay free for logins). Returns the secret and backup codes.
  */
-export async function enrolTotp(app: TestApp, user: TestUser): Promise<{ secret: string; backupCodes: string[] }> {
+export async function enrolTotp(app: HttpApp, user: TestUser): Promise<{ secret: string; backupCodes: string[] }> {
   const enable = await app.http().post('/api/two-factor/enable').set('Authorization', `Bearer ${user.jwt}`).send({ method: 'totp' });
   expect(enable.status, JSON.stringify(enable.body)).toBe(200);
   const secret = enable.body.secret as string;
@@ -45,12 +48,12 @@ export async function enrolTotp(app: TestApp, user: TestUser): Promise<{ secret:
   return { secret, backupCodes: confirm.body.backupCodes };
 }
 
-export async function passwordLogin(app: TestApp, identifier: string, password = PASSWORD) {
+export async function passwordLogin(app: HttpApp, identifier: string, password = PASSWORD) {
   return app.http().post('/api/auth/local').send({ identifier, password });
 }
 
 /** Starts a login for a 2FA user and returns its mfa token. */
-export async function pendingLogin(app: TestApp, user: TestUser): Promise<string> {
+export async function pendingLogin(app: HttpApp, user: TestUser): Promise<string> {
   const res = await passwordLogin(app, user.email);
   expect(res.status, JSON.stringify(res.body)).toBe(200);
   expect(res.body.twoFaRequired).toBe(true);

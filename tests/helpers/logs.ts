@@ -18,6 +18,9 @@ export function captureLogs(strapi: Core.Strapi) {
   const transport = new (Collector as any)({ level: 'silly' });
   const logger = strapi.log as any;
   const previousLevel = logger.level;
+  // The collector hears every level; the console keeps printing only what it printed before.
+  const quieted = (logger.transports as any[]).filter((t) => t.level === undefined);
+  for (const t of quieted) t.level = previousLevel;
   logger.level = 'silly';
   logger.add(transport);
   return {
@@ -26,6 +29,7 @@ export function captureLogs(strapi: Core.Strapi) {
     stop() {
       logger.remove(transport);
       logger.level = previousLevel;
+      for (const t of quieted) t.level = undefined;
     },
   };
 }

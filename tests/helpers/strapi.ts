@@ -17,16 +17,21 @@ export interface TestApp {
 
 /**
  * Boots the host app tests/app in this process on a fresh database and mounts its HTTP server.
- * `env` adds or overrides environment variables for this boot (restored on stop).
+ * `env` adds or overrides environment variables for this boot (restored on stop). A `database` from
+ * an earlier boot (started with `keepDatabase`) boots the app again on the same data.
  */
-export async function startApp(env: Record<string, string | undefined> = {}): Promise<TestApp> {
-  const db = await createTestDatabase();
+export async function startApp(
+  env: Record<string, string | undefined> = {},
+  options: { database?: TestDatabase; keepDatabase?: boolean } = {}
+): Promise<TestApp> {
+  const db = options.database ?? (await createTestDatabase());
   const vars: Record<string, string | undefined> = {
     NODE_ENV: 'test',
     STRAPI_TELEMETRY_DISABLED: 'true',
     USERS_PERMISSIONS_RATELIMIT: 'off',
     TWO_FACTOR_ENCRYPTION_KEY: 'test-encryption-key-0123456789abcdef',
     BROWSER: 'none',
+    LOG_LEVEL: process.env.LOG_LEVEL || 'warn',
     ...db.env,
     ...env,
   };
@@ -44,7 +49,7 @@ export async function startApp(env: Record<string, string | undefined> = {}): Pr
     http: () => request(server),
     async stop() {
       await strapi.destroy();
-      await db.drop();
+      if (!options.keepDatabase) await db.drop();
       for (const [k, v] of Object.entries(saved)) {
         if (v === undefined) delete process.env[k];
         else process.env[k] = v;

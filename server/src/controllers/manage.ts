@@ -14,7 +14,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     });
 
   const enable = async (ctx: any, defaultMethod?: 'totp') => {
-    const body = await validateEnable({ method: defaultMethod, ...(ctx.request.body ?? {}) });
+    const input = ctx.request.body ?? {};
+    const isObject = typeof input === 'object' && !Array.isArray(input);
+    const body = await validateEnable(isObject ? { method: defaultMethod, ...input } : input);
     const { user } = await caller(ctx, body.mfaToken);
     return ctx.send(
       await getService(strapi, 'factors').enable(user, { method: body.method as any, phone: body.phone }, requestMeta(ctx))
@@ -34,18 +36,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async confirm(ctx: any) {
       const body = await validateConfirm(ctx.request.body ?? {});
       const who = await caller(ctx, body.mfaToken);
-      const meta = requestMeta(ctx);
-      if (who.setupToken) {
-        const { confirmation, issued } = await getService(strapi, 'login').confirmSetup({
-          token: who.setupToken,
-          method: body.method as any,
-          code: body.code,
-          meta,
-          request: tokenRequest(ctx),
-        });
-        return sendIssued(strapi, ctx, issued, confirmation as unknown as Record<string, unknown>);
-      }
-      return ctx.send(await getService(strapi, 'factors').confirm(who.user, body.method as any, body.code, meta));
+      const { confirmation, issued } = await getService(strapi, 'login').confirmEnrolment(who, {
+        method: body.method as any,
+        code: body.code,
+        meta: requestMeta(ctx),
+        request: tokenRequest(ctx),
+      });
+      return issued
+        ? sendIssued(strapi, ctx, issued, confirmation as unknown as Record<string, unknown>)
+        : ctx.send(confirmation);
     },
 
     async backupCodes(ctx: any) {

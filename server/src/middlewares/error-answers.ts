@@ -1,12 +1,19 @@
 import { errors } from '@strapi/utils';
 import { ServiceUnavailableError } from '../utils/errors';
 
+/** A locked-out answer carries Retry-After (SECURITY.md R3) and says nothing more. */
+export const setRetryAfter = (ctx: any, error: unknown) => {
+  const retryAfter = (error as any)?.details?.retryAfter;
+  if (error instanceof errors.RateLimitError && Number.isInteger(retryAfter)) {
+    ctx.set('Retry-After', String(retryAfter));
+  }
+};
+
 /**
- * How the plugin's own errors reach the client:
- * - a locked-out answer carries Retry-After (SECURITY.md R3) and says nothing more;
- * - a 401 keeps its message: Strapi's route authorization layer would otherwise turn every
- *   UnauthorizedError thrown below it into a bare "Unauthorized";
- * - a failed email or SMS delivery is a 503 in Strapi's error format.
+ * How the plugin's own errors reach a REST client: Retry-After on a lockout, a 401 that keeps
+ * its message (Strapi's route authorization layer would otherwise turn every UnauthorizedError
+ * thrown below it into a bare "Unauthorized"), and a failed email or SMS delivery as a 503 in
+ * Strapi's error format.
  */
 export default () => async (ctx: any, next: () => Promise<void>) => {
   try {
@@ -20,10 +27,7 @@ export default () => async (ctx: any, next: () => Promise<void>) => {
       ctx.body = { data: null, error: { status: 503, name: error.name, message: error.message, details: error.details ?? {} } };
       return;
     }
-    const retryAfter = (error as any)?.details?.retryAfter;
-    if (error instanceof errors.RateLimitError && Number.isInteger(retryAfter)) {
-      ctx.set('Retry-After', String(retryAfter));
-    }
+    setRetryAfter(ctx, error);
     throw error;
   }
 };

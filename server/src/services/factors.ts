@@ -159,6 +159,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return enrolmentView(user, decryptSecret(factor.secret, getService(strapi, 'keys').get().secrets));
     },
 
+    /** The pending TOTP enrolment if there is one, else a new one (Craft dialect: QR and secret are two calls). */
+    async currentTotpEnrolment(user: UserRef, meta?: RequestMeta): Promise<TotpEnrolment> {
+      return (await this.pendingTotp(user)) ?? this.beginTotp(user, meta);
+    },
+
     /** Confirms a pending enrolment with a valid code; first factor also gets backup codes. */
     async confirm(user: UserRef, method: Method, code: unknown, meta?: RequestMeta): Promise<Confirmation> {
       const verification = getService(strapi, 'verification');

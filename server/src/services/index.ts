@@ -8,6 +8,7 @@ import factors from './factors';
 import tokens from './tokens';
 import login from './login';
 import callers from './callers';
+import keyRotation from './key-rotation';
 import rateLimits from './rate-limits';
 import emailDelivery from './email-delivery';
 import sms from './sms';
@@ -24,6 +25,7 @@ const services = {
   tokens,
   login,
   callers,
+  keyRotation,
   rateLimits,
   emailDelivery,
   sms,

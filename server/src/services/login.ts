@@ -9,6 +9,7 @@ import type { PluginConfig } from '../config';
 import type { Method } from './settings';
 import type { FactorMethod } from './verification';
 import type { IssuedLogin } from './tokens';
+import type { Caller } from './callers';
 
 export type Purpose = 'login' | 'setup';
 
@@ -29,7 +30,8 @@ export interface TokenRequest {
 export const INVALID_SESSION = 'Invalid or expired two-factor session';
 
 /** Ties a pending login to the password it was opened with: a password change kills it (J5). */
-const fingerprint = (passwordHash: string) => createHash('sha256').update(passwordHash).digest('hex').slice(0, 32);
+const fingerprint = (passwordHash: string | null | undefined) =>
+  createHash('sha256').update(passwordHash ?? '').digest('hex').slice(0, 32);
 
 /**
  * The pending login between the password step and the second factor (SECURITY.md J1–J5): a
@@ -84,6 +86,17 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return this.start(user, purpose, meta);
     },
 
+    /**
+     * For tokens users-permissions has just issued on another path (reset password, OAuth,
+     * registration): the pending login that must replace them, or null when none is needed.
+     */
+    async withhold(userId: number, meta?: RequestMeta): Promise<PendingLogin | null> {
+      const user = await strapi.db.query(UID.user).findOne({ where: { id: userId }, populate: ['role'] });
+      if (!user) return null;
+      const purpose = await this.requirement(user);
+      return purpose ? this.start(user, purpose, meta) : null;
+    },
+
     async start(user: any, purpose: Purpose, meta?: RequestMeta): Promise<PendingLogin> {
       const ttl = config().pendingTokenTtl;
       const now = Date.now();
@@ -134,7 +147,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         throw unauthorized();
       }
       const user = await strapi.db.query(UID.user).findOne({ where: { id: challenge.userId }, populate: ['role'] });
-      if (!user || user.blocked === true || !user.password || fingerprint(user.password) !== challenge.passwordFingerprint) {
+      // OAuth users have no password: their fingerprint is that of the empty string.
+      if (!user || user.blocked === true || fingerprint(user.password) !== challenge.passwordFingerprint) {
         throw unauthorized();
       }
       return { challenge, user };
@@ -162,6 +176,41 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       await getService(strapi, 'verification').verify({ userId: user.id, code: input.code, method: input.method, meta: input.meta, challenge });
       await this.consume(challenge);
       return getService(strapi, 'tokens').issue(user, input.request);
+    },
+
+    /**
+     * The code step with several factors at once (NYYU dialect): every one must verify before
+     * the pending login is consumed. With `email`, the pending login must be that account's.
+     */
+    async verifyEach(input: {
+      token: unknown;
+      email?: string;
+      entries: { method?: FactorMethod; code: unknown }[];
+      meta?: RequestMeta;
+      request: TokenRequest;
+    }): Promise<IssuedLogin> {
+      const { challenge, user } = await this.resolve(input.token, ['login']);
+      if (input.email !== undefined && String(user.email ?? '').toLowerCase() !== input.email.trim().toLowerCase()) {
+        throw unauthorized();
+      }
+      if (input.entries.length === 0) throw new errors.ValidationError('At least one two-factor code is required');
+      for (const entry of input.entries) {
+        await getService(strapi, 'verification').verify({ userId: user.id, code: entry.code, method: entry.method, meta: input.meta });
+      }
+      await this.consume(challenge);
+      return getService(strapi, 'tokens').issue(user, input.request);
+    },
+
+    /**
+     * Confirms an enrolment for whoever enrols (callers.resolve): a signed-in user keeps their
+     * session; a setup-required login is completed by it and gets its tokens.
+     */
+    async confirmEnrolment(
+      caller: Caller,
+      input: { method: Method; code: unknown; meta?: RequestMeta; request: TokenRequest }
+    ): Promise<{ confirmation: import('./factors').Confirmation; issued?: IssuedLogin }> {
+      if (caller.setupToken) return this.confirmSetup({ token: caller.setupToken, ...input });
+      return { confirmation: await getService(strapi, 'factors').confirm(caller.user, input.method, input.code, input.meta) };
     },
 
     /** A setup-required login's first confirmed factor completes that login. */

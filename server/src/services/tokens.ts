@@ -12,7 +12,8 @@ export interface IssuedLogin {
   refreshTokenExpiresAt: number | null;
 }
 
-const decodeExp = (token: string | undefined): number | null => {
+/** A JWT's `exp` (unix seconds), unverified: only to report when a token we issued expires. */
+export const decodeExp = (token: string | undefined): number | null => {
   if (!token) return null;
   try {
     const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'));

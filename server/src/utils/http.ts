@@ -57,7 +57,26 @@ export const pendingBody = (pending: PendingLogin) =>
         expiresAt: pending.expiresAt,
       };
 
+/**
+ * What a users-permissions action answered, recorded on the request for the GraphQL face, which
+ * calls the same actions through mutations that pass on only `jwt` and `user`: a pending login
+ * instead of tokens, or the full login answer (with refreshToken in refresh mode).
+ */
+const PENDING_STATE = 'twoFactorPending';
+const ISSUED_STATE = 'twoFactorIssued';
+export const pendingOf = (ctx: any): PendingLogin | undefined => ctx?.state?.[PENDING_STATE];
+export const issuedOf = (ctx: any): { jwt?: string; refreshToken?: string } | undefined => ctx?.state?.[ISSUED_STATE];
+export const recordIssued = (ctx: any) => {
+  if (ctx?.state) ctx.state[ISSUED_STATE] = ctx.body;
+};
+export const clearRecorded = (ctx: any) => {
+  if (!ctx?.state) return;
+  delete ctx.state[PENDING_STATE];
+  delete ctx.state[ISSUED_STATE];
+};
+
 export const sendPending = (strapi: Core.Strapi, ctx: any, pending: PendingLogin) => {
+  if (ctx.state) ctx.state[PENDING_STATE] = pending;
   ctx.cookies?.set?.(config(strapi).cookie.name, pending.mfaToken, {
     ...cookieOptions(strapi, ctx),
     maxAge: Date.parse(pending.expiresAt) - Date.now(),

@@ -1,0 +1,86 @@
+import type { Core } from '@strapi/strapi';
+import { getService } from '../utils/plugin';
+import { requestMeta } from '../utils/request-meta';
+import { recordIssued, sendPending } from '../utils/http';
+
+/**
+ * Every users-permissions action that can answer with a JWT (SECURITY.md J6):
+ * - `callback`: the local password login and the OAuth provider callbacks (REST and GraphQL `login`);
+ * - `resetPassword`: the emailed reset code logs the user in;
+ * - `register`: a new user may belong to a role that must use 2FA;
+ * - `emailConfirmation`: with `returnUser` (the GraphQL mutation) it answers a JWT.
+ * `changePassword` and `refresh` need a session that already passed the second factor.
+ */
+const GUARDED = ['callback', 'resetPassword', 'register', 'emailConfirmation'] as const;
+
+const refreshCookieName = (strapi: Core.Strapi) =>
+  (strapi.config.get('plugin::users-permissions.sessions') as any)?.cookie?.name || 'strapi_up_refresh';
+
+/** The refresh token an answer carries, in its body or in the cookie it sets. */
+const issuedRefreshToken = (strapi: Core.Strapi, ctx: any): string | undefined => {
+  if (typeof ctx.body?.refreshToken === 'string') return ctx.body.refreshToken;
+  const name = refreshCookieName(strapi);
+  const header = ctx.response?.get?.('Set-Cookie');
+  const cookies: string[] = Array.isArray(header) ? header : header ? [header] : [];
+  for (const cookie of cookies) {
+    const match = cookie.match(new RegExp(`^${name}=([^;]+)`));
+    if (match) return match[1];
+  }
+  return undefined;
+};
+
+/**
+ * Takes back what users-permissions just issued: the sessions behind the access and refresh
+ * tokens (refresh mode) and the refresh cookie. A legacy JWT is stateless: it is simply not sent.
+ */
+const withdraw = async (strapi: Core.Strapi, ctx: any, userId: number, jwt: string) => {
+  const mode: string = strapi.config.get('plugin::users-permissions.jwtManagement', 'legacy-support');
+  if (mode !== 'refresh') return;
+  const sessions = strapi.sessionManager('users-permissions');
+  const sessionIds = new Set<string>();
+  const access: any = sessions.validateAccessToken(jwt);
+  if (access?.isValid && access.payload?.sessionId) sessionIds.add(access.payload.sessionId);
+  const refresh = issuedRefreshToken(strapi, ctx);
+  if (refresh) {
+    const validation: any = await sessions.validateRefreshToken(refresh);
+    if (validation?.isValid) sessionIds.add(validation.sessionId);
+    const upSessions = strapi.config.get('plugin::users-permissions.sessions') as any;
+    ctx.cookies.set(refreshCookieName(strapi), null, { path: upSessions?.cookie?.path ?? '/', overwrite: true });
+  }
+  for (const sessionId of sessionIds) await sessions.revokeSessionById(String(userId), sessionId);
+};
+
+/** The local password step, before users-permissions issues anything (no session to undo, one bcrypt). */
+const passwordStep = async (strapi: Core.Strapi, ctx: any) => {
+  const { identifier, password } = ctx.request?.body ?? {};
+  if (typeof identifier !== 'string' || typeof password !== 'string') return null;
+  return getService(strapi, 'login').beginFromPassword({ identifier, password }, requestMeta(ctx));
+};
+
+export const guardUsersPermissions = (strapi: Core.Strapi) => {
+  const auth = strapi.plugin('users-permissions').controller('auth') as any;
+  for (const action of GUARDED) {
+    const original = auth[action];
+    auth[action] = async function guarded(this: unknown, ctx: any, ...rest: unknown[]) {
+      const local = action === 'callback' && (ctx.params?.provider || 'local') === 'local';
+      if (local) {
+        const pending = await passwordStep(strapi, ctx);
+        if (pending) return sendPending(strapi, ctx, pending);
+      }
+      const result = await original.call(this, ctx, ...rest);
+      // A local login that got here needs no second factor: the password step decided it.
+      const userId = ctx.body?.user?.id;
+      // In refresh mode some actions answer `jwt` as a promise of the access token.
+      const issued = ctx.body?.jwt !== undefined && ctx.body?.jwt !== null;
+      const pending =
+        !local && issued && userId !== undefined ? await getService(strapi, 'login').withhold(userId, requestMeta(ctx)) : null;
+      if (!pending) {
+        // The GraphQL face passes on only jwt and user: it reads the full answer from here.
+        recordIssued(ctx);
+        return result;
+      }
+      await withdraw(strapi, ctx, userId, await ctx.body.jwt);
+      return sendPending(strapi, ctx, pending);
+    };
+  }
+};

@@ -1,0 +1,155 @@
+import type { Core } from '@strapi/strapi';
+import { errors } from '@strapi/utils';
+import { getService } from '../utils/plugin';
+import { clearRecorded, pendingOf } from '../utils/http';
+import { validateConfirm, validateCode, validateDisable, validateEnable, validateVerify } from '../controllers/validation';
+import { pendingError, withRetryAfter, type ResolverMiddleware } from './errors';
+import { bearer, issuedBody, meta, signedIn, tokens, type GraphQLContext } from './request';
+import { fromNative } from './methods';
+import { pub, scoped, type Dialect } from './auth';
+
+/**
+ * Strapi-native operations (API.md §2): `login` answers a pending login with an error carrying
+ * the mfa token, and the REST routes one for one. Each resolver validates with REST's
+ * validators, calls the same service and shapes the answer.
+ */
+const typeDefs = /* GraphQL */ `
+  type TwoFactorStatus {
+    enabled: Boolean!
+    methods: [String!]!
+    backupCodesRemaining: Int!
+  }
+
+  "An enrolment started: the QR code and secret for an authenticator app, or the message that a code was sent."
+  type TwoFactorEnrolment {
+    qrCode: String
+    qrCodeSvg: String
+    secret: String
+    otpauthUrl: String
+    message: String
+  }
+
+  "A confirmed factor. backupCodes come once, with the first factor; jwt and user complete a setup-required login."
+  type TwoFactorConfirmation {
+    enabled: Boolean!
+    methods: [String!]!
+    backupCodes: [String!]
+    jwt: String
+    refreshToken: String
+    user: UsersPermissionsMe
+  }
+
+  extend type Query {
+    twoFactorStatus: TwoFactorStatus!
+  }
+
+  extend type Mutation {
+    twoFactorVerify(mfaToken: String!, code: String!, method: String): UsersPermissionsLoginPayload!
+    twoFactorSend(mfaToken: String!, method: String!): String!
+    twoFactorEnable(method: String!, phone: String, mfaToken: String): TwoFactorEnrolment!
+    twoFactorConfirm(method: String!, code: String!, mfaToken: String): TwoFactorConfirmation!
+    twoFactorBackupCodes(code: String!): [String!]!
+    twoFactorDisable(code: String!, method: String): TwoFactorStatus!
+  }
+`;
+
+/**
+ * users-permissions' `login` (and any other action this plugin's REST face answers with a pending
+ * login) returns no JWT to a two-factor user: the answer becomes the TWO_FACTOR_REQUIRED error.
+ */
+export const pendingGuard =
+  (strapi: Core.Strapi): ResolverMiddleware =>
+  async (resolve, parent, args, context, info) => {
+    clearRecorded(context.koaContext);
+    const result = await resolve(parent, args, context, info);
+    const pending = pendingOf(context.koaContext);
+    if (pending) {
+      clearRecorded(context.koaContext);
+      throw pendingError(strapi, pending);
+    }
+    return result;
+  };
+
+// users-permissions mutations that may hand out a JWT (SECURITY.md J6).
+const JWT_MUTATIONS = ['login', 'register', 'resetPassword', 'changePassword', 'emailConfirmation'];
+
+export default (strapi: Core.Strapi): Dialect => {
+  const factors = () => getService(strapi, 'factors');
+  const login = () => getService(strapi, 'login');
+
+  /** A signed-in user or a setup-required login, as REST's enrolment routes accept. */
+  const caller = (context: GraphQLContext, mfaToken?: string) =>
+    getService(strapi, 'callers').resolve({ bearer: bearer(context), pending: mfaToken });
+
+  const guard = pendingGuard(strapi);
+  const guarded = Object.fromEntries(
+    JWT_MUTATIONS.map((name) => [`Mutation.${name}`, { middlewares: [guard, withRetryAfter] }])
+  );
+
+  return {
+    typeDefs,
+    resolvers: {
+      Query: {
+        twoFactorStatus: (_: unknown, __: unknown, context: GraphQLContext) => factors().status(signedIn(context).id),
+      },
+      Mutation: {
+        async twoFactorVerify(_: unknown, args: any, context: GraphQLContext) {
+          const input = await validateVerify(args);
+          const issued = await login().verify({
+            token: input.mfaToken,
+            code: input.code,
+            method: input.method as any,
+            meta: meta(context),
+            request: tokens(context),
+          });
+          return issuedBody(context, issued);
+        },
+
+        async twoFactorSend(_: unknown, args: any) {
+          // Sending login codes comes with the email/SMS methods; until then there is nothing to send.
+          const method = fromNative(args.method, ['email', 'sms']);
+          throw new errors.ValidationError(`Sending ${method} codes is not available yet`);
+        },
+
+        async twoFactorEnable(_: unknown, args: any, context: GraphQLContext) {
+          const input = await validateEnable(args);
+          const { user } = await caller(context, input.mfaToken);
+          return factors().enable(user, { method: input.method as any, phone: input.phone }, meta(context));
+        },
+
+        async twoFactorConfirm(_: unknown, args: any, context: GraphQLContext) {
+          const input = await validateConfirm(args);
+          const { confirmation, issued } = await login().confirmEnrolment(await caller(context, input.mfaToken), {
+            method: input.method as any,
+            code: input.code,
+            meta: meta(context),
+            request: tokens(context),
+          });
+          return { ...confirmation, ...(issued ? issuedBody(context, issued) : {}) };
+        },
+
+        async twoFactorBackupCodes(_: unknown, args: any, context: GraphQLContext) {
+          const input = await validateCode(args);
+          return factors().regenerateBackupCodes(signedIn(context), input.code, meta(context));
+        },
+
+        async twoFactorDisable(_: unknown, args: any, context: GraphQLContext) {
+          const input = await validateDisable(args);
+          const user = signedIn(context);
+          await factors().disable(user, input.code, input.method as any, meta(context));
+          return factors().status(user.id);
+        },
+      },
+    },
+    resolversConfig: {
+      ...guarded,
+      'Query.twoFactorStatus': scoped('manage.status'),
+      'Mutation.twoFactorVerify': pub,
+      'Mutation.twoFactorSend': pub,
+      'Mutation.twoFactorEnable': pub,
+      'Mutation.twoFactorConfirm': pub,
+      'Mutation.twoFactorBackupCodes': scoped('manage.backupCodes'),
+      'Mutation.twoFactorDisable': scoped('manage.disable'),
+    },
+  };
+};

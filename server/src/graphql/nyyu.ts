@@ -1,0 +1,133 @@
+import type { Core } from '@strapi/strapi';
+import { errors } from '@strapi/utils';
+import { getService } from '../utils/plugin';
+import { METHODS } from '../services/settings';
+import { FACTOR_METHODS } from '../services/verification';
+import { validateConfirm, validateEnable } from '../controllers/validation';
+import { fromNyyu } from './methods';
+import { pub, type Dialect } from './auth';
+import { isInvalidCode, isInvalidSession } from './errors';
+import { bearer, issuedBody, meta, passwordLogin, tokens, type GraphQLContext } from './request';
+
+/**
+ * The NYYU dialect (seeds 002 and 003): methods `app` / `email` / `phone`, answers as strings
+ * and `Credentials { status, token }` with NYYU's own wording of the services' answers.
+ */
+const typeDefs = /* GraphQL */ `
+  input TwoFAEntry {
+    key: String!
+    value: String!
+  }
+
+  type Credentials {
+    status: String
+    token: String
+  }
+
+  extend type Mutation {
+    "app: a QR code (data:image/png;base64); email or phone: a code is sent. token: a setup-required pending login instead of a JWT."
+    request2FA(email: String!, method: String!, phone: String, token: String): String!
+    confirmRequest2FA(email: String!, method: String!, code: String!, token: String): String!
+    signin(email: String!, password: String!): Credentials!
+    confirm2FA(email: String!, token: String!, code: [TwoFAEntry]!): Credentials!
+  }
+`;
+
+const MESSAGES = {
+  success: 'Success',
+  secondFactor: '2FA',
+  failed: 'Failed',
+  mismatch: '2FA code mismatch',
+  expired: 'Password expired',
+} as const;
+
+// One entry per method at the most: more is not a login, it is a guessing batch.
+const MAX_ENTRIES = FACTOR_METHODS.length;
+
+const credentials = (status: string, token: string) => ({ status, token });
+
+/** NYYU words the generic wrong-code answer its own way; every other error stays as it is. */
+const mismatchAsNyyu = (error: unknown): never => {
+  if (isInvalidCode(error)) throw new errors.ValidationError(MESSAGES.mismatch);
+  throw error;
+};
+
+export default (strapi: Core.Strapi): Dialect => {
+  const factors = () => getService(strapi, 'factors');
+  const login = () => getService(strapi, 'login');
+
+  /** The enrolling account: signed in (JWT) or a setup-required login, and the email must be its own. */
+  const caller = async (context: GraphQLContext, email: string, token?: string) => {
+    const who = await getService(strapi, 'callers').resolve({ bearer: bearer(context), pending: token ?? undefined });
+    if (String(who.user.email ?? '').toLowerCase() !== email.trim().toLowerCase()) {
+      throw new errors.ForbiddenError('The email is not the signed-in account');
+    }
+    return who;
+  };
+
+  return {
+    typeDefs,
+    resolvers: {
+      Mutation: {
+        async request2FA(_: unknown, args: any, context: GraphQLContext) {
+          const method = fromNyyu(args.method, METHODS);
+          const input = await validateEnable({ method, phone: args.phone ?? undefined });
+          const { user } = await caller(context, args.email, args.token);
+          const result = await factors().enable(user, { method, phone: input.phone }, meta(context));
+          return 'message' in result ? String(result.message) : result.qrCode;
+        },
+
+        async confirmRequest2FA(_: unknown, args: any, context: GraphQLContext) {
+          const method = fromNyyu(args.method, METHODS);
+          const input = await validateConfirm({ method, code: args.code });
+          const who = await caller(context, args.email, args.token);
+          await login()
+            .confirmEnrolment(who, { method, code: input.code, meta: meta(context), request: tokens(context) })
+            .catch(mismatchAsNyyu);
+          return MESSAGES.success;
+        },
+
+        async signin(_: unknown, args: any, context: GraphQLContext, info: any) {
+          try {
+            const step = await passwordLogin(info, context, args.email, args.password);
+            return 'pending' in step
+              ? credentials(MESSAGES.secondFactor, step.pending.mfaToken)
+              : credentials(MESSAGES.success, step.jwt);
+          } catch (error) {
+            if (error instanceof errors.ApplicationError) return credentials(MESSAGES.failed, error.message);
+            throw error;
+          }
+        },
+
+        async confirm2FA(_: unknown, args: any, context: GraphQLContext) {
+          const list: unknown[] = args.code;
+          if (list.length > MAX_ENTRIES) throw new errors.ValidationError(`code takes at most ${MAX_ENTRIES} entries`);
+          const entries = list.map((entry: any, index) => {
+            if (!entry) throw new errors.ValidationError(`code[${index}] must be an entry { key, value }`);
+            return { method: fromNyyu(entry.key, FACTOR_METHODS, `code[${index}].key`), code: entry.value };
+          });
+          try {
+            const issued = await login().verifyEach({
+              token: args.token,
+              email: args.email,
+              entries,
+              meta: meta(context),
+              request: tokens(context),
+            });
+            return credentials(MESSAGES.success, issuedBody(context, issued).jwt);
+          } catch (error) {
+            if (isInvalidSession(error)) return credentials(MESSAGES.failed, MESSAGES.expired);
+            if (isInvalidCode(error)) return credentials(MESSAGES.failed, MESSAGES.mismatch);
+            throw error;
+          }
+        },
+      },
+    },
+    resolversConfig: {
+      'Mutation.request2FA': pub,
+      'Mutation.confirmRequest2FA': pub,
+      'Mutation.signin': pub,
+      'Mutation.confirm2FA': pub,
+    },
+  };
+};
