@@ -256,11 +256,11 @@ describe('managing one’s own two-factor', () => {
     }
   });
 
-  it('has no send yet for email or SMS codes, and names the methods it takes', async () => {
+  it('twoFactorSend names the methods it takes and needs a live pending login (codes: multi-method suite)', async () => {
     const mfaToken = 'x';
     const unknown = await fails(app, `mutation($m: String!) { twoFactorSend(mfaToken: "${mfaToken}", method: $m) }`, { m: 'totp' });
     expect(unknown.error.message).toBe('method must be one of email, sms');
     const email = await fails(app, `mutation { twoFactorSend(mfaToken: "${mfaToken}", method: "email") }`);
-    expect(email.error.message).toBe('Sending email codes is not available yet');
+    expect(email.error.message).toBe('Invalid or expired two-factor session');
   });
 });

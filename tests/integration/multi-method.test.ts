@@ -158,11 +158,48 @@ describe('step-up codes: a signed-in user proves an emailed or texted factor (L1
   });
 });
 
+describe('GraphQL (Strapi-native): the same codes', () => {
+  const gql = (query: string, variables: Record<string, unknown>) => app.http().post('/graphql').send({ query, variables });
+
+  it('twoFactorSend mails or texts a login code; twoFactorVerify takes it', async () => {
+    const { user, phone, mails, texts } = await everyMethod();
+    for (const method of ['email', 'sms'] as const) {
+      const mfaToken = await pendingLogin(app, user);
+      const before = method === 'email' ? mails() : texts();
+      const sent = await gql('mutation($t: String!, $m: String!) { twoFactorSend(mfaToken: $t, method: $m) }', { t: mfaToken, m: method });
+      expect(sent.body).toEqual({ data: { twoFactorSend: method === 'email' ? 'Sent verify code via email' : 'Sent verify code via SMS' } });
+      const code = method === 'email' ? await mailedCode(mail, user.email, before + 1) : await textedCode(sms, phone, before + 1);
+      const res = await gql('mutation($t: String!, $c: String!, $m: String) { twoFactorVerify(mfaToken: $t, code: $c, method: $m) { jwt } }', {
+        t: mfaToken,
+        c: code,
+        m: method,
+      });
+      expect(res.body.errors).toBeUndefined();
+      expect(res.body.data.twoFactorVerify.jwt).toEqual(expect.any(String));
+    }
+  });
+
+  it('a failing provider is a clear error, never an internal one', async () => {
+    const { user } = await everyMethod();
+    const mfaToken = await pendingLogin(app, user);
+    mail.refuse({ code: 451, message: 'later' });
+    try {
+      const res = await gql('mutation($t: String!) { twoFactorSend(mfaToken: $t, method: "email") }', { t: mfaToken });
+      expect(res.body.errors).toHaveLength(1);
+      expect(res.body.errors[0].message).toBe('The email could not be sent. Try again later.');
+      expect(res.body.errors[0].extensions.code).not.toBe('INTERNAL_SERVER_ERROR');
+    } finally {
+      mail.refuse(null);
+    }
+  });
+});
+
 describe('a role that requires 2FA can set up email first (API.md "2FA setup required")', () => {
   it('enable and confirm with the setup token finish the login', async () => {
+    // Registered first: registering into an enforced role answers a pending login, not a user (J6).
+    const user = await registerUser(app, 'setup');
     await updateSettings(app, { enforcedRoles: ['authenticated'] });
     try {
-      const user = await registerUser(app, 'setup');
       const login = await passwordLogin(app, user.email);
       expect(login.body.twoFaSetupRequired).toBe(true);
       const mfaToken = login.body.mfaToken;

@@ -1,5 +1,4 @@
 import type { Core } from '@strapi/strapi';
-import { errors } from '@strapi/utils';
 import { getService } from '../utils/plugin';
 import { clearRecorded, pendingOf } from '../utils/http';
 import { validateConfirm, validateCode, validateDisable, validateEnable, validateVerify } from '../controllers/validation';
@@ -105,10 +104,10 @@ export default (strapi: Core.Strapi): Dialect => {
           return issuedBody(context, issued);
         },
 
-        async twoFactorSend(_: unknown, args: any) {
-          // Sending login codes comes with the email/SMS methods; until then there is nothing to send.
-          const method = fromNative(args.method, ['email', 'sms']);
-          throw new errors.ValidationError(`Sending ${method} codes is not available yet`);
+        async twoFactorSend(_: unknown, args: any, context: GraphQLContext) {
+          const method = fromNative(args.method, ['email', 'sms']) as 'email' | 'sms';
+          const { message } = await getService(strapi, 'otp').sendLogin({ token: args.mfaToken, method, meta: meta(context) });
+          return message;
         },
 
         async twoFactorEnable(_: unknown, args: any, context: GraphQLContext) {
