@@ -59,3 +59,14 @@ export const verify = (app: TestApp, body: Record<string, unknown>) => app.http(
 let phoneCounter = 0;
 /** A distinct E.164 number per call (US 555 range). */
 export const newPhone = () => `+1415555${String(1000 + (phoneCounter++ % 9000)).padStart(4, '0')}`;
+
+/** Runs `fn` with the plugin's `sms` configuration replaced (as an operator would redeploy it), then restores it. */
+export async function withSmsConfig(app: TestApp, config: unknown, fn: () => Promise<void>) {
+  const saved = app.strapi.config.get(`${CONFIG}.sms`);
+  app.strapi.config.set(`${CONFIG}.sms`, config);
+  try {
+    await fn();
+  } finally {
+    app.strapi.config.set(`${CONFIG}.sms`, saved);
+  }
+}

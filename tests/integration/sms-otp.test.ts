@@ -5,7 +5,7 @@ import { startSmsServer, type SmsServer } from '../helpers/sms-server';
 import { codeIn } from '../helpers/mail-server';
 import { captureLogs } from '../helpers/logs';
 import { closedPort } from '../helpers/wait';
-import { auth, enrolSms, newPhone, send, setSendLimits, textedCode, verify } from '../helpers/otp-flows';
+import { auth, enrolSms, newPhone, send, setSendLimits, textedCode, verify, withSmsConfig } from '../helpers/otp-flows';
 
 let app: TestApp;
 let sms: SmsServer;
@@ -134,15 +134,7 @@ describe('SMS login codes', () => {
 });
 
 describe('"SMS module required"', () => {
-  const withoutProvider = async (fn: () => Promise<void>) => {
-    const saved = app.strapi.config.get('plugin::two-factor.sms');
-    app.strapi.config.set('plugin::two-factor.sms', undefined);
-    try {
-      await fn();
-    } finally {
-      app.strapi.config.set('plugin::two-factor.sms', saved);
-    }
-  };
+  const withoutProvider = (fn: () => Promise<void>) => withSmsConfig(app, undefined, fn);
 
   it('without a provider SMS cannot be switched on, and enable says why', async () => {
     await withoutProvider(async () => {
@@ -198,15 +190,10 @@ describe('a failing SMS provider', () => {
     const phone = newPhone();
     await enrolSms(app, sms, user, phone);
     const mfaToken = await pendingLogin(app, user);
-    const saved = app.strapi.config.get('plugin::two-factor.sms');
     const url = `http://127.0.0.1:${await closedPort()}/webhook`;
-    app.strapi.config.set('plugin::two-factor.sms', { provider: 'webhook', providerOptions: { url, timeout: 2000 } });
-    try {
-      const res = await send(app, { mfaToken, method: 'sms' });
-      expect(res.status).toBe(503);
-    } finally {
-      app.strapi.config.set('plugin::two-factor.sms', saved);
-    }
+    await withSmsConfig(app, { provider: 'webhook', providerOptions: { url, timeout: 2000 } }, async () => {
+      expect((await send(app, { mfaToken, method: 'sms' })).status).toBe(503);
+    });
     expect((await send(app, { mfaToken, method: 'sms' })).status).toBe(200);
     const code = remember(await textedCode(sms, phone, 2));
     expect((await verify(app, { mfaToken, code })).status).toBe(200);

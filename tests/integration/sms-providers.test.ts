@@ -3,7 +3,7 @@ import { startApp, type TestApp } from '../helpers/strapi';
 import { pendingLogin, registerUser } from '../helpers/flows';
 import { startSmsServer, TWILIO_SID, TWILIO_TOKEN, type SmsServer } from '../helpers/sms-server';
 import { captureLogs } from '../helpers/logs';
-import { auth, enrolSms, newPhone, send, setSendLimits, textedCode, verify } from '../helpers/otp-flows';
+import { auth, enrolSms, newPhone, send, setSendLimits, textedCode, verify, withSmsConfig } from '../helpers/otp-flows';
 
 const TWILIO_FROM = '+15005550006';
 let app: TestApp;
@@ -32,15 +32,7 @@ beforeEach(() => {
   sms.fail(null);
 });
 
-const withSms = async (config: unknown, fn: () => Promise<void>) => {
-  const saved = app.strapi.config.get('plugin::two-factor.sms');
-  app.strapi.config.set('plugin::two-factor.sms', config);
-  try {
-    await fn();
-  } finally {
-    app.strapi.config.set('plugin::two-factor.sms', saved);
-  }
-};
+const withSms = (config: unknown, fn: () => Promise<void>) => withSmsConfig(app, config, fn);
 
 describe('twilio provider (Messages API)', () => {
   it('posts To, From and Body form-encoded with basic auth to {apiUrl}/2010-04-01/Accounts/{sid}/Messages.json', async () => {
