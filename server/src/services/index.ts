@@ -8,8 +8,11 @@ import factors from './factors';
 import tokens from './tokens';
 import login from './login';
 import callers from './callers';
+import adminSettings from './admin-settings';
+import adminUsers from './admin-users';
+import adminEvents from './admin-events';
 
-const services = { settings, keys, throttle, audit, backupCodes, verification, factors, tokens, login, callers };
+const services = { settings, keys, throttle, audit, backupCodes, verification, factors, tokens, login, callers, adminSettings, adminUsers, adminEvents };
 
 export type Services = { [K in keyof typeof services]: ReturnType<(typeof services)[K]> };
 
