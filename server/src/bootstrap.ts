@@ -6,6 +6,15 @@ const AUTHENTICATED_ACTIONS = ['manage.status', 'manage.backupCodes', 'manage.di
   (action) => `plugin::${PLUGIN_ID}.${action}`
 );
 
+/** The admin panel's RBAC actions (API.md §3): granted per admin role in Settings > Roles. */
+export const ADMIN_ACTIONS = [
+  { uid: 'settings.read', displayName: 'Read', subCategory: 'settings' },
+  { uid: 'settings.update', displayName: 'Update', subCategory: 'settings' },
+  { uid: 'users.read', displayName: 'Read', subCategory: 'users' },
+  { uid: 'users.reset', displayName: 'Reset two-factor', subCategory: 'users' },
+  { uid: 'events.read', displayName: 'Read', subCategory: 'audit log' },
+].map((action) => ({ ...action, section: 'plugins', pluginName: PLUGIN_ID }));
+
 const grantDefaultPermissions = async (strapi: Core.Strapi) => {
   const store = strapi.store({ type: 'plugin', name: PLUGIN_ID, key: 'permissions-granted' });
   if (await store.get({})) return;
@@ -24,6 +33,7 @@ export default async ({ strapi }: { strapi: Core.Strapi }) => {
   // Fails the start when production has no key, instead of the first login.
   getService(strapi, 'keys').load();
   await grantDefaultPermissions(strapi);
+  await (strapi.service('admin::permission') as any).actionProvider.registerMany(ADMIN_ACTIONS);
 
   // A deleted user leaves no factor, code, challenge or counter behind.
   strapi.db.lifecycles.subscribe({
