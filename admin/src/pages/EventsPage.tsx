@@ -18,6 +18,7 @@ import { Layouts, Page, useDebounce, useFetchClient } from '@strapi/strapi/admin
 import { PERMISSIONS } from '../permissions';
 import { Pager } from '../components/Pager';
 import { useT } from '../utils/useT';
+import { useMethodLabel } from '../utils/useMethodLabel';
 import { EVENT_TYPES, type EventRow, type Pagination } from '../utils/types';
 
 const PAGE_SIZE = 20;
@@ -42,6 +43,7 @@ const EVENT_LABELS: Record<(typeof EVENT_TYPES)[number], string> = {
 const EventsPage = () => {
   const { t, dateTime } = useT();
   const { get } = useFetchClient();
+  const methodLabel = useMethodLabel();
   const [user, setUser] = React.useState('');
   const userQuery = useDebounce(user.trim(), 300);
   const [type, setType] = React.useState<string>(ALL);
@@ -65,6 +67,17 @@ const EventsPage = () => {
   const typeLabel = (value: string) => t(`events.type.${value}`, EVENT_LABELS[value as keyof typeof EVENT_LABELS] ?? value);
   const who = (event: EventRow) =>
     event.user ? `${event.user.username ?? ''} (${event.user.email ?? event.user.id})` : event.userId !== null ? t('events.deletedUser', 'Deleted user #{id}', { id: event.userId }) : '—';
+
+  // Counts and names only (the service never records a code or a secret).
+  const details = (event: EventRow) => {
+    const entries = Object.entries(event.details ?? {});
+    if (!entries.length) return '—';
+    return entries
+      .map(([key, value]) =>
+        key === 'adminId' ? t('events.details.admin', 'by administrator #{id}', { id: String(value) }) : `${key}: ${String(value)}`
+      )
+      .join(', ');
+  };
 
   return (
     <Page.Main>
@@ -103,7 +116,7 @@ const EventsPage = () => {
             <Typography textColor="neutral600">{t('events.empty', 'No events match.')}</Typography>
           </Box>
         ) : (
-          <Table colCount={6} rowCount={data.results.length + 1}>
+          <Table colCount={7} rowCount={data.results.length + 1}>
             <Thead>
               <Tr>
                 <Th><Typography variant="sigma">{t('events.column.time', 'Time')}</Typography></Th>
@@ -111,6 +124,7 @@ const EventsPage = () => {
                 <Th><Typography variant="sigma">{t('events.column.user', 'User')}</Typography></Th>
                 <Th><Typography variant="sigma">{t('events.column.method', 'Method')}</Typography></Th>
                 <Th><Typography variant="sigma">{t('events.column.ip', 'IP address')}</Typography></Th>
+                <Th><Typography variant="sigma">{t('events.column.details', 'Details')}</Typography></Th>
                 <Th><Typography variant="sigma">{t('events.column.userAgent', 'Browser')}</Typography></Th>
               </Tr>
             </Thead>
@@ -124,10 +138,11 @@ const EventsPage = () => {
                     </Typography>
                   </Td>
                   <Td><Typography>{who(event)}</Typography></Td>
-                  <Td><Typography>{event.method ?? '—'}</Typography></Td>
+                  <Td><Typography>{event.method ? methodLabel(event.method) : '—'}</Typography></Td>
                   <Td><Typography>{event.ip ?? '—'}</Typography></Td>
+                  <Td><Typography>{details(event)}</Typography></Td>
                   <Td>
-                    <Box maxWidth="24rem">
+                    <Box maxWidth="16rem">
                       <Typography ellipsis title={event.userAgent ?? undefined}>{event.userAgent ?? '—'}</Typography>
                     </Box>
                   </Td>

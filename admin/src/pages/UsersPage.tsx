@@ -5,6 +5,7 @@ import { ConfirmDialog, Layouts, Page, useDebounce, useFetchClient, useNotificat
 import { PERMISSIONS } from '../permissions';
 import { Pager } from '../components/Pager';
 import { useT } from '../utils/useT';
+import { useMethodLabel } from '../utils/useMethodLabel';
 import { apiErrorMessage } from '../utils/apiError';
 import type { Pagination, UserRow } from '../utils/types';
 
@@ -14,6 +15,7 @@ const UsersPage = () => {
   const { t, dateTime } = useT();
   const { get, post } = useFetchClient();
   const { toggleNotification } = useNotification();
+  const methodLabel = useMethodLabel();
   const {
     isLoading: loadingPermissions,
     allowedActions: { canReset },
@@ -60,9 +62,6 @@ const UsersPage = () => {
 
   if (failed) return <Page.Error />;
   if (loadingPermissions || !data) return <Page.Loading />;
-
-  const methodLabel = (method: string) =>
-    ({ totp: t('method.totp', 'Authenticator app'), email: t('method.email', 'Email'), sms: t('method.sms', 'SMS') })[method] ?? method;
 
   return (
     <Page.Main>
