@@ -18,8 +18,12 @@ export interface TestApp {
 /**
  * Boots the host app tests/app in this process on a fresh database and mounts its HTTP server.
  * `env` adds or overrides environment variables for this boot (restored on stop).
+ * `serveAdminPanel` serves the built admin panel (tests/app/build, from `strapi build`) for browser tests.
  */
-export async function startApp(env: Record<string, string | undefined> = {}): Promise<TestApp> {
+export async function startApp(
+  env: Record<string, string | undefined> = {},
+  options: { serveAdminPanel?: boolean } = {}
+): Promise<TestApp> {
   const db = await createTestDatabase();
   const vars: Record<string, string | undefined> = {
     NODE_ENV: 'test',
@@ -35,7 +39,7 @@ export async function startApp(env: Record<string, string | undefined> = {}): Pr
     if (v === undefined) delete process.env[k];
     else process.env[k] = v;
   }
-  const strapi = await createStrapi({ appDir: APP_DIR, distDir: APP_DIR, autoReload: false, serveAdminPanel: false }).load();
+  const strapi = await createStrapi({ appDir: APP_DIR, distDir: APP_DIR, autoReload: false, serveAdminPanel: options.serveAdminPanel ?? false }).load();
   strapi.server.mount();
   const server = strapi.server.httpServer;
   return {
