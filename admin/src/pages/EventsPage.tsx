@@ -5,18 +5,15 @@ import {
   Flex,
   SingleSelect,
   SingleSelectOption,
-  Table,
-  Tbody,
   Td,
   TextInput,
-  Th,
-  Thead,
   Tr,
   Typography,
 } from '@strapi/design-system';
 import { Layouts, Page, useDebounce, useFetchClient } from '@strapi/strapi/admin';
 import { PERMISSIONS } from '../permissions';
 import { Pager } from '../components/Pager';
+import { ResultTable } from '../components/ResultTable';
 import { useT } from '../utils/useT';
 import { useMethodLabel } from '../utils/useMethodLabel';
 import { EVENT_TYPES, type EventRow, type Pagination } from '../utils/types';
@@ -111,46 +108,39 @@ const EventsPage = () => {
         }
       />
       <Layouts.Content>
-        {data.results.length === 0 ? (
-          <Box background="neutral0" padding={8} hasRadius shadow="filterShadow">
-            <Typography textColor="neutral600">{t('events.empty', 'No events match.')}</Typography>
-          </Box>
-        ) : (
-          <Table colCount={7} rowCount={data.results.length + 1}>
-            <Thead>
-              <Tr>
-                <Th><Typography variant="sigma">{t('events.column.time', 'Time')}</Typography></Th>
-                <Th><Typography variant="sigma">{t('events.column.event', 'Event')}</Typography></Th>
-                <Th><Typography variant="sigma">{t('events.column.user', 'User')}</Typography></Th>
-                <Th><Typography variant="sigma">{t('events.column.method', 'Method')}</Typography></Th>
-                <Th><Typography variant="sigma">{t('events.column.ip', 'IP address')}</Typography></Th>
-                <Th><Typography variant="sigma">{t('events.column.details', 'Details')}</Typography></Th>
-                <Th><Typography variant="sigma">{t('events.column.userAgent', 'Browser')}</Typography></Th>
-              </Tr>
-            </Thead>
-            <Tbody>
-              {data.results.map((event) => (
-                <Tr key={event.id}>
-                  <Td><Typography>{dateTime(event.createdAt)}</Typography></Td>
-                  <Td>
-                    <Typography fontWeight="bold" textColor={event.type === 'verify.failed' || event.type === 'lockout' ? 'danger600' : undefined}>
-                      {typeLabel(event.type)}
-                    </Typography>
-                  </Td>
-                  <Td><Typography>{who(event)}</Typography></Td>
-                  <Td><Typography>{event.method ? methodLabel(event.method) : '—'}</Typography></Td>
-                  <Td><Typography>{event.ip ?? '—'}</Typography></Td>
-                  <Td><Typography>{details(event)}</Typography></Td>
-                  <Td>
-                    <Box maxWidth="16rem">
-                      <Typography ellipsis title={event.userAgent ?? undefined}>{event.userAgent ?? '—'}</Typography>
-                    </Box>
-                  </Td>
-                </Tr>
-              ))}
-            </Tbody>
-          </Table>
-        )}
+        <ResultTable
+          rows={data.results.length}
+          empty={t('events.empty', 'No events match.')}
+          columns={[
+            t('events.column.time', 'Time'),
+            t('events.column.event', 'Event'),
+            t('events.column.user', 'User'),
+            t('events.column.method', 'Method'),
+            t('events.column.ip', 'IP address'),
+            t('events.column.details', 'Details'),
+            t('events.column.userAgent', 'Browser'),
+          ]}
+        >
+          {data.results.map((event) => (
+            <Tr key={event.id}>
+              <Td><Typography>{dateTime(event.createdAt)}</Typography></Td>
+              <Td>
+                <Typography fontWeight="bold" textColor={event.type === 'verify.failed' || event.type === 'lockout' ? 'danger600' : undefined}>
+                  {typeLabel(event.type)}
+                </Typography>
+              </Td>
+              <Td><Typography>{who(event)}</Typography></Td>
+              <Td><Typography>{event.method ? methodLabel(event.method) : '—'}</Typography></Td>
+              <Td><Typography>{event.ip ?? '—'}</Typography></Td>
+              <Td><Typography>{details(event)}</Typography></Td>
+              <Td>
+                <Box maxWidth="16rem">
+                  <Typography ellipsis title={event.userAgent ?? undefined}>{event.userAgent ?? '—'}</Typography>
+                </Box>
+              </Td>
+            </Tr>
+          ))}
+        </ResultTable>
         <Pager pagination={data.pagination} onPage={setPage} />
       </Layouts.Content>
     </Page.Main>

@@ -1,9 +1,10 @@
 import * as React from 'react';
-import { Badge, Box, Button, Dialog, Flex, Searchbar, Table, Tbody, Td, Th, Thead, Tr, Typography } from '@strapi/design-system';
+import { Badge, Box, Button, Dialog, Flex, Searchbar, Td, Tr, Typography } from '@strapi/design-system';
 import { ArrowClockwise } from '@strapi/icons';
 import { ConfirmDialog, Layouts, Page, useDebounce, useFetchClient, useNotification, useRBAC } from '@strapi/strapi/admin';
 import { PERMISSIONS } from '../permissions';
 import { Pager } from '../components/Pager';
+import { ResultTable } from '../components/ResultTable';
 import { useT } from '../utils/useT';
 import { useMethodLabel } from '../utils/useMethodLabel';
 import { apiErrorMessage } from '../utils/apiError';
@@ -84,69 +85,62 @@ const UsersPage = () => {
         }
       />
       <Layouts.Content>
-        {data.results.length === 0 ? (
-          <Box background="neutral0" padding={8} hasRadius shadow="filterShadow">
-            <Typography textColor="neutral600">{t('users.empty', 'No users match.')}</Typography>
-          </Box>
-        ) : (
-          <Table colCount={8} rowCount={data.results.length + 1}>
-            <Thead>
-              <Tr>
-                <Th><Typography variant="sigma">{t('users.column.id', 'ID')}</Typography></Th>
-                <Th><Typography variant="sigma">{t('users.column.username', 'Username')}</Typography></Th>
-                <Th><Typography variant="sigma">{t('users.column.email', 'Email')}</Typography></Th>
-                <Th><Typography variant="sigma">{t('users.column.role', 'Role')}</Typography></Th>
-                <Th><Typography variant="sigma">{t('users.column.methods', 'Methods')}</Typography></Th>
-                <Th><Typography variant="sigma">{t('users.column.backupCodes', 'Backup codes left')}</Typography></Th>
-                <Th><Typography variant="sigma">{t('users.column.lockedUntil', 'Locked until')}</Typography></Th>
-                <Th><Typography variant="sigma">{t('users.column.actions', 'Actions')}</Typography></Th>
+        <ResultTable
+          rows={data.results.length}
+          empty={t('users.empty', 'No users match.')}
+          columns={[
+            t('users.column.id', 'ID'),
+            t('users.column.username', 'Username'),
+            t('users.column.email', 'Email'),
+            t('users.column.role', 'Role'),
+            t('users.column.methods', 'Methods'),
+            t('users.column.backupCodes', 'Backup codes left'),
+            t('users.column.lockedUntil', 'Locked until'),
+            t('users.column.actions', 'Actions'),
+          ]}
+        >
+          {data.results.map((user) => {
+            const hasState = user.methods.length > 0 || user.backupCodesRemaining > 0 || user.lockedUntil !== null;
+            return (
+              <Tr key={user.id} aria-label={user.username ?? String(user.id)}>
+                <Td><Typography>{user.id}</Typography></Td>
+                <Td><Typography fontWeight="bold">{user.username}</Typography></Td>
+                <Td><Typography>{user.email}</Typography></Td>
+                <Td><Typography>{user.role?.name ?? '—'}</Typography></Td>
+                <Td>
+                  {user.methods.length ? (
+                    <Flex gap={1}>
+                      {user.methods.map((m) => (
+                        <Badge key={m} active>{methodLabel(m)}</Badge>
+                      ))}
+                    </Flex>
+                  ) : (
+                    <Typography textColor="neutral600">{t('users.none', 'None')}</Typography>
+                  )}
+                </Td>
+                <Td><Typography>{user.backupCodesRemaining}</Typography></Td>
+                <Td>
+                  {user.lockedUntil ? (
+                    <Typography textColor="danger600">{dateTime(user.lockedUntil)}</Typography>
+                  ) : (
+                    <Typography textColor="neutral600">—</Typography>
+                  )}
+                </Td>
+                <Td>
+                  <Button
+                    variant="danger-light"
+                    size="S"
+                    startIcon={<ArrowClockwise />}
+                    disabled={!canReset || !hasState}
+                    onClick={() => setResetting(user)}
+                  >
+                    {t('users.reset', 'Reset 2FA')}
+                  </Button>
+                </Td>
               </Tr>
-            </Thead>
-            <Tbody>
-              {data.results.map((user) => {
-                const hasState = user.methods.length > 0 || user.backupCodesRemaining > 0 || user.lockedUntil !== null;
-                return (
-                  <Tr key={user.id} aria-label={user.username ?? String(user.id)}>
-                    <Td><Typography>{user.id}</Typography></Td>
-                    <Td><Typography fontWeight="bold">{user.username}</Typography></Td>
-                    <Td><Typography>{user.email}</Typography></Td>
-                    <Td><Typography>{user.role?.name ?? '—'}</Typography></Td>
-                    <Td>
-                      {user.methods.length ? (
-                        <Flex gap={1}>
-                          {user.methods.map((m) => (
-                            <Badge key={m} active>{methodLabel(m)}</Badge>
-                          ))}
-                        </Flex>
-                      ) : (
-                        <Typography textColor="neutral600">{t('users.none', 'None')}</Typography>
-                      )}
-                    </Td>
-                    <Td><Typography>{user.backupCodesRemaining}</Typography></Td>
-                    <Td>
-                      {user.lockedUntil ? (
-                        <Typography textColor="danger600">{dateTime(user.lockedUntil)}</Typography>
-                      ) : (
-                        <Typography textColor="neutral600">—</Typography>
-                      )}
-                    </Td>
-                    <Td>
-                      <Button
-                        variant="danger-light"
-                        size="S"
-                        startIcon={<ArrowClockwise />}
-                        disabled={!canReset || !hasState}
-                        onClick={() => setResetting(user)}
-                      >
-                        {t('users.reset', 'Reset 2FA')}
-                      </Button>
-                    </Td>
-                  </Tr>
-                );
-              })}
-            </Tbody>
-          </Table>
-        )}
+            );
+          })}
+        </ResultTable>
         <Pager pagination={data.pagination} onPage={setPage} />
       </Layouts.Content>
       <Dialog.Root open={resetting !== null} onOpenChange={(open: boolean) => !open && setResetting(null)}>
