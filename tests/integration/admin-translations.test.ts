@@ -1,6 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
+import { EVENT_TYPES as SERVER_EVENT_TYPES } from '../../server/src/services/audit';
+import { EVENT_TYPES as ADMIN_EVENT_TYPES } from '../../admin/src/utils/types';
 
 /**
  * Every string of the admin UI exists in English, French and German (issue 5, item 6), with the
@@ -58,5 +60,9 @@ describe('admin translations', () => {
       const same = Object.keys(en).filter((id) => messages[locale][id] === en[id]);
       expect(same.length, `${locale}: ${same.join(', ')}`).toBeLessThanOrEqual(6);
     }
+  });
+
+  it("offers the audit log's filter every event type the server records, and no other", () => {
+    expect([...ADMIN_EVENT_TYPES]).toEqual([...SERVER_EVENT_TYPES]);
   });
 });
