@@ -70,7 +70,7 @@ beforeAll(async () => {
   await createAdmin(app.strapi, { ...EDITOR, roleName: 'Editors without two-factor', actions: ['plugin::users-permissions.roles.read'] });
 
   browser = await launch();
-  context = await browser.newContext({ viewport: { width: 1440, height: 1000 }, locale: 'en-US' });
+  context = await browser.newContext({ viewport: { width: 1440, height: 1700 }, locale: 'en-US' });
   page = await context.newPage();
 });
 
@@ -213,7 +213,7 @@ describe('admin panel in a browser', () => {
   });
 
   it('an admin without the plugin permissions sees neither the pages nor the data', async () => {
-    const other = await browser.newContext({ viewport: { width: 1440, height: 1000 }, locale: 'en-US' });
+    const other = await browser.newContext({ viewport: { width: 1440, height: 1700 }, locale: 'en-US' });
     const editorPage = await other.newPage();
     await signIn(editorPage, base, EDITOR.email, EDITOR.password);
     await editorPage.goto(`${base}/admin/settings`);

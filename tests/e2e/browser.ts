@@ -16,7 +16,19 @@ export const launch = (): Promise<Browser> => {
   });
 };
 
-export const screenshot = (page: Page, name: string) => page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+/** The page down to the end of its content (the admin scrolls inside a full-height frame). */
+export async function screenshot(page: Page, name: string) {
+  const viewport = page.viewportSize()!;
+  // Let dialogs and notifications finish fading in (bounded: a spinner animates forever).
+  await page.evaluate(() =>
+    Promise.race([Promise.all(document.getAnimations().map((a) => a.finished.catch(() => undefined))), new Promise((r) => setTimeout(r, 1500))])
+  );
+  const bottom = await page.evaluate(() =>
+    Math.max(0, ...Array.from(document.querySelectorAll('main *, [role="alertdialog"]')).map((el) => el.getBoundingClientRect().bottom))
+  );
+  const height = Math.min(viewport.height, Math.max(600, Math.ceil(bottom) + 48));
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), clip: { x: 0, y: 0, width: viewport.width, height } });
+}
 
 /** Signs into the admin panel through its login form. */
 export async function signIn(page: Page, base: string, email: string, password: string) {
@@ -27,7 +39,7 @@ export async function signIn(page: Page, base: string, email: string, password: 
   await page.waitForURL((url) => !url.pathname.includes('/auth/'), { timeout: 60000 });
   // Strapi's own announcement banner would sit on top of every screenshot.
   const banner = page.getByText('Introducing the new Media Library');
-  if (await banner.isVisible({ timeout: 3000 }).catch(() => false)) {
+  if (await banner.waitFor({ state: 'visible', timeout: 5000 }).then(() => true, () => false)) {
     await banner.locator('xpath=ancestor::*[.//button][1]').getByRole('button').last().click().catch(() => undefined);
   }
 }
