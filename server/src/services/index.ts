@@ -9,8 +9,26 @@ import tokens from './tokens';
 import login from './login';
 import callers from './callers';
 import keyRotation from './key-rotation';
+import adminSettings from './admin-settings';
+import adminUsers from './admin-users';
+import adminEvents from './admin-events';
 
-const services = { settings, keys, throttle, audit, backupCodes, verification, factors, tokens, login, callers, keyRotation };
+const services = {
+  settings,
+  keys,
+  throttle,
+  audit,
+  backupCodes,
+  verification,
+  factors,
+  tokens,
+  login,
+  callers,
+  keyRotation,
+  adminSettings,
+  adminUsers,
+  adminEvents,
+};
 
 export type Services = { [K in keyof typeof services]: ReturnType<(typeof services)[K]> };
 
