@@ -1,9 +1,40 @@
 import { PLUGIN_ID } from './pluginId';
+import { PERMISSIONS } from './permissions';
 
-/** The admin side of the plugin: registration and translations. */
+const trad = (id: string, defaultMessage: string) => ({ id: `${PLUGIN_ID}.${id}`, defaultMessage });
+
+/** The admin side of the plugin: three pages under Settings › Users & Permissions, and translations. */
 export default {
   register(app: any) {
     app.registerPlugin({ id: PLUGIN_ID, name: 'Two-factor authentication' });
+  },
+
+  bootstrap(app: any) {
+    // Beside Users & Permissions' own pages (STRAPI-NOTES.md, Admin); each link shows only to
+    // admins whose role holds its read action.
+    app.addSettingsLink('users-permissions', [
+      {
+        id: 'two-factor-settings',
+        to: 'users-permissions/two-factor',
+        intlLabel: trad('nav.settings', 'Two-factor authentication'),
+        Component: () => import('./pages/SettingsPage'),
+        permissions: PERMISSIONS.readSettings,
+      },
+      {
+        id: 'two-factor-users',
+        to: 'users-permissions/two-factor-users',
+        intlLabel: trad('nav.users', 'Two-factor users'),
+        Component: () => import('./pages/UsersPage'),
+        permissions: PERMISSIONS.readUsers,
+      },
+      {
+        id: 'two-factor-events',
+        to: 'users-permissions/two-factor-events',
+        intlLabel: trad('nav.events', 'Two-factor audit log'),
+        Component: () => import('./pages/EventsPage'),
+        permissions: PERMISSIONS.readEvents,
+      },
+    ]);
   },
 
   async registerTrads({ locales }: { locales: string[] }) {

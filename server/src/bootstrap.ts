@@ -10,6 +10,15 @@ const AUTHENTICATED_ACTIONS = ['manage.status', 'manage.enable', 'manage.backupC
   (action) => `plugin::${PLUGIN_ID}.${action}`
 );
 
+/** The admin panel's RBAC actions (API.md §3): granted per admin role in Settings > Roles. */
+export const ADMIN_ACTIONS = [
+  { uid: 'settings.read', displayName: 'Read', subCategory: 'settings' },
+  { uid: 'settings.update', displayName: 'Update', subCategory: 'settings' },
+  { uid: 'users.read', displayName: 'Read', subCategory: 'users' },
+  { uid: 'users.reset', displayName: 'Reset two-factor', subCategory: 'users' },
+  { uid: 'events.read', displayName: 'Read', subCategory: 'audit log' },
+].map((action) => ({ ...action, section: 'plugins', pluginName: PLUGIN_ID }));
+
 /**
  * Grants each default action once: the list of actions already granted is kept, so an action
  * added by an upgrade is granted on its first start, and one the operator revoked stays revoked.
@@ -35,6 +44,7 @@ export default async ({ strapi }: { strapi: Core.Strapi }) => {
   // Fails the start when production has no key, instead of the first login.
   getService(strapi, 'keys').load();
   await grantDefaultPermissions(strapi);
+  await (strapi.service('admin::permission') as any).actionProvider.registerMany(ADMIN_ACTIONS);
   // After a key change, secrets sealed with a previous key are rewritten with the current one.
   await getService(strapi, 'keyRotation').reencryptSecrets();
 

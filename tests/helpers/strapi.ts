@@ -19,10 +19,11 @@ export interface TestApp {
  * Boots the host app tests/app in this process on a fresh database and mounts its HTTP server.
  * `env` adds or overrides environment variables for this boot (restored on stop). A `database` from
  * an earlier boot (started with `keepDatabase`) boots the app again on the same data.
+ * `serveAdminPanel` serves the built admin panel (tests/app/build, from `strapi build`) for browser tests.
  */
 export async function startApp(
   env: Record<string, string | undefined> = {},
-  options: { database?: TestDatabase; keepDatabase?: boolean } = {}
+  options: { database?: TestDatabase; keepDatabase?: boolean; serveAdminPanel?: boolean } = {}
 ): Promise<TestApp> {
   const db = options.database ?? (await createTestDatabase());
   const vars: Record<string, string | undefined> = {
@@ -40,7 +41,7 @@ export async function startApp(
     if (v === undefined) delete process.env[k];
     else process.env[k] = v;
   }
-  const strapi = await createStrapi({ appDir: APP_DIR, distDir: APP_DIR, autoReload: false, serveAdminPanel: false }).load();
+  const strapi = await createStrapi({ appDir: APP_DIR, distDir: APP_DIR, autoReload: false, serveAdminPanel: options.serveAdminPanel ?? false }).load();
   strapi.server.mount();
   const server = strapi.server.httpServer;
   return {

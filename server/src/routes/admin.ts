@@ -1,2 +1,20 @@
-// The admin panel's API (API.md §3).
-export default [] as any[];
+/**
+ * The admin panel's API (API.md §3): an admin session and the plugin's RBAC action for each
+ * route (SECURITY.md L6). The actions are registered in bootstrap.
+ */
+const route = (method: string, path: string, handler: string, action: string) => ({
+  method,
+  path,
+  handler,
+  config: {
+    policies: ['admin::isAuthenticatedAdmin', { name: 'admin::hasPermissions', config: { actions: [`plugin::two-factor.${action}`] } }],
+  },
+});
+
+export default [
+  route('GET', '/settings', 'adminSettings.find', 'settings.read'),
+  route('PUT', '/settings', 'adminSettings.update', 'settings.update'),
+  route('GET', '/users', 'adminUsers.find', 'users.read'),
+  route('POST', '/users/:id/reset', 'adminUsers.reset', 'users.reset'),
+  route('GET', '/events', 'adminEvents.find', 'events.read'),
+];

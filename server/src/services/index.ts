@@ -13,6 +13,9 @@ import rateLimits from './rate-limits';
 import emailDelivery from './email-delivery';
 import sms from './sms';
 import otp from './otp';
+import adminSettings from './admin-settings';
+import adminUsers from './admin-users';
+import adminEvents from './admin-events';
 
 const services = {
   settings,
@@ -30,6 +33,9 @@ const services = {
   emailDelivery,
   sms,
   otp,
+  adminSettings,
+  adminUsers,
+  adminEvents,
 };
 
 export type Services = { [K in keyof typeof services]: ReturnType<(typeof services)[K]> };

@@ -81,6 +81,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     if (input.methods.sms && !smsAvailable()) {
       problems.push('SMS module required: configure an SMS provider before switching SMS on');
     }
+    // A required role with nothing to enrol would lock its users out.
+    if (input.enforcedRoles.length && !METHODS.some((m) => input.methods[m])) {
+      problems.push('Requiring two-factor for roles needs at least one method switched on');
+    }
     const roles = await strapi.db.query('plugin::users-permissions.role').findMany({ select: ['type'] });
     const known = new Set(roles.map((role: any) => role.type));
     const unknown = input.enforcedRoles.filter((type) => !known.has(type));

@@ -1,0 +1,156 @@
+import * as React from 'react';
+import {
+  Box,
+  Field,
+  Flex,
+  SingleSelect,
+  SingleSelectOption,
+  Td,
+  TextInput,
+  Tr,
+  Typography,
+} from '@strapi/design-system';
+import { Layouts, Page, useDebounce, useFetchClient } from '@strapi/strapi/admin';
+import { PERMISSIONS } from '../permissions';
+import { Pager } from '../components/Pager';
+import { ResultTable } from '../components/ResultTable';
+import { useT } from '../utils/useT';
+import { useMethodLabel } from '../utils/useMethodLabel';
+import { EVENT_TYPES, type EventRow, type Pagination } from '../utils/types';
+
+const PAGE_SIZE = 20;
+const ALL = 'all';
+
+const EVENT_LABELS: Record<(typeof EVENT_TYPES)[number], string> = {
+  'enrolment.started': 'Enrolment started',
+  'method.added': 'Method added',
+  'method.removed': 'Method removed',
+  enabled: 'Two-factor enabled',
+  disabled: 'Two-factor disabled',
+  'login.challenged': 'Login asked for a second factor',
+  'verify.succeeded': 'Code accepted',
+  'verify.failed': 'Code refused',
+  'backup_code.used': 'Backup code used',
+  'backup_codes.regenerated': 'Backup codes regenerated',
+  lockout: 'Account locked',
+  'admin.reset': 'Reset by an administrator',
+  'code.sent': 'Code sent',
+};
+
+const EventsPage = () => {
+  const { t, dateTime } = useT();
+  const { get } = useFetchClient();
+  const methodLabel = useMethodLabel();
+  const [user, setUser] = React.useState('');
+  const userQuery = useDebounce(user.trim(), 300);
+  const [type, setType] = React.useState<string>(ALL);
+  const [page, setPage] = React.useState(1);
+  const [data, setData] = React.useState<{ results: EventRow[]; pagination: Pagination } | null>(null);
+  const [failed, setFailed] = React.useState(false);
+
+  React.useEffect(() => setPage(1), [userQuery, type]);
+  React.useEffect(() => {
+    const params = new URLSearchParams({ page: String(page), pageSize: String(PAGE_SIZE) });
+    if (userQuery) params.set('user', userQuery);
+    if (type !== ALL) params.set('type', type);
+    get<{ results: EventRow[]; pagination: Pagination }>(`/two-factor/events?${params}`)
+      .then(({ data }) => setData(data))
+      .catch(() => setFailed(true));
+  }, [get, page, userQuery, type]);
+
+  if (failed) return <Page.Error />;
+  if (!data) return <Page.Loading />;
+
+  const typeLabel = (value: string) => t(`events.type.${value}`, EVENT_LABELS[value as keyof typeof EVENT_LABELS] ?? value);
+  const who = (event: EventRow) =>
+    event.user ? `${event.user.username ?? ''} (${event.user.email ?? event.user.id})` : event.userId !== null ? t('events.deletedUser', 'Deleted user #{id}', { id: event.userId }) : '—';
+
+  // Counts and names only (the service never records a code or a secret).
+  const details = (event: EventRow) => {
+    const entries = Object.entries(event.details ?? {});
+    if (!entries.length) return '—';
+    return entries
+      .map(([key, value]) =>
+        key === 'adminId' ? t('events.details.admin', 'by administrator #{id}', { id: String(value) }) : `${key}: ${String(value)}`
+      )
+      .join(', ');
+  };
+
+  return (
+    <Page.Main>
+      <Page.Title>{t('events.title', 'Two-factor audit log')}</Page.Title>
+      <Layouts.Header title={t('events.title', 'Two-factor audit log')} subtitle={t('events.subtitle', 'Security events of two-factor logins, newest first')} />
+      <Layouts.Action
+        startActions={
+          <Flex gap={4} alignItems="flex-end">
+            <Box width="28rem">
+              <Field.Root name="user" hint={t('events.filter.user.hint', 'A user id, username or email address')}>
+                <Field.Label>{t('events.filter.user', 'User')}</Field.Label>
+                <TextInput name="user" value={user} onChange={(e: React.ChangeEvent<HTMLInputElement>) => setUser(e.target.value)} />
+                <Field.Hint />
+              </Field.Root>
+            </Box>
+            <Box width="28rem">
+              <Field.Root name="type" hint={t('events.filter.type.hint', 'Show one kind of event')}>
+                <Field.Label>{t('events.filter.type', 'Event')}</Field.Label>
+                <SingleSelect name="type" value={type} onChange={(value: string | number) => setType(String(value))}>
+                  <SingleSelectOption value={ALL}>{t('events.filter.all', 'All events')}</SingleSelectOption>
+                  {EVENT_TYPES.map((value) => (
+                    <SingleSelectOption key={value} value={value}>
+                      {typeLabel(value)}
+                    </SingleSelectOption>
+                  ))}
+                </SingleSelect>
+                <Field.Hint />
+              </Field.Root>
+            </Box>
+          </Flex>
+        }
+      />
+      <Layouts.Content>
+        <ResultTable
+          rows={data.results.length}
+          empty={t('events.empty', 'No events match.')}
+          columns={[
+            t('events.column.time', 'Time'),
+            t('events.column.event', 'Event'),
+            t('events.column.user', 'User'),
+            t('events.column.method', 'Method'),
+            t('events.column.ip', 'IP address'),
+            t('events.column.details', 'Details'),
+            t('events.column.userAgent', 'Browser'),
+          ]}
+        >
+          {data.results.map((event) => (
+            <Tr key={event.id}>
+              <Td><Typography>{dateTime(event.createdAt)}</Typography></Td>
+              <Td>
+                <Typography fontWeight="bold" textColor={event.type === 'verify.failed' || event.type === 'lockout' ? 'danger600' : undefined}>
+                  {typeLabel(event.type)}
+                </Typography>
+              </Td>
+              <Td><Typography>{who(event)}</Typography></Td>
+              <Td><Typography>{event.method ? methodLabel(event.method) : '—'}</Typography></Td>
+              <Td><Typography>{event.ip ?? '—'}</Typography></Td>
+              <Td><Typography>{details(event)}</Typography></Td>
+              <Td>
+                <Box maxWidth="16rem">
+                  <Typography ellipsis title={event.userAgent ?? undefined}>{event.userAgent ?? '—'}</Typography>
+                </Box>
+              </Td>
+            </Tr>
+          ))}
+        </ResultTable>
+        <Pager pagination={data.pagination} onPage={setPage} />
+      </Layouts.Content>
+    </Page.Main>
+  );
+};
+
+export const ProtectedEventsPage = () => (
+  <Page.Protect permissions={PERMISSIONS.readEvents}>
+    <EventsPage />
+  </Page.Protect>
+);
+
+export default ProtectedEventsPage;

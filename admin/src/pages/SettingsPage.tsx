@@ -1,0 +1,263 @@
+import * as React from 'react';
+import {
+  Box,
+  Button,
+  Checkbox,
+  Field,
+  Flex,
+  Grid,
+  NumberInput,
+  TextInput,
+  Toggle,
+  Typography,
+} from '@strapi/design-system';
+import { Check } from '@strapi/icons';
+import { Layouts, Page, useFetchClient, useNotification, useRBAC } from '@strapi/strapi/admin';
+import { PERMISSIONS } from '../permissions';
+import { useT } from '../utils/useT';
+import { apiErrorMessage } from '../utils/apiError';
+import { validateSettings, type Problem } from '../utils/validate';
+import { METHODS, NUMBER_FIELDS, type Method, type NumberField, type Settings, type SettingsView } from '../utils/types';
+
+const METHOD_LABELS: Record<Method, string> = { totp: 'Authenticator app (TOTP)', email: 'Email code', sms: 'SMS code' };
+
+const NUMBER_LABELS: Record<NumberField, [string, string]> = {
+  codeLifetime: ['Code lifetime (seconds)', 'How long an emailed or texted code stays valid.'],
+  maxFailures: ['Attempts before lock', 'Wrong codes an account may enter, across all methods, before its second factor locks.'],
+  lockDuration: ['Lock time (seconds)', 'How long a locked account must wait before trying again.'],
+  codeAttempts: ['Guesses per emailed or texted code', 'After this many wrong guesses a code is dead and a new one must be sent.'],
+  backupCodeCount: ['Backup codes per user', 'How many one-time recovery codes a user gets.'],
+  totpWindow: ['TOTP window (steps of 30 s)', 'Authenticator codes accepted before and after the current one, for clock drift.'],
+};
+
+const pick = (view: SettingsView): Settings => ({
+  enabled: view.enabled,
+  methods: { ...view.methods },
+  enforcedRoles: [...view.enforcedRoles],
+  issuer: view.issuer,
+  codeLifetime: view.codeLifetime,
+  maxFailures: view.maxFailures,
+  lockDuration: view.lockDuration,
+  codeAttempts: view.codeAttempts,
+  backupCodeCount: view.backupCodeCount,
+  totpWindow: view.totpWindow,
+});
+
+const SettingsPage = () => {
+  const { t } = useT();
+  const { get, put } = useFetchClient();
+  const { toggleNotification } = useNotification();
+  const {
+    isLoading: loadingPermissions,
+    allowedActions: { canUpdate },
+  } = useRBAC({ update: PERMISSIONS.updateSettings });
+
+  const [view, setView] = React.useState<SettingsView | null>(null);
+  const [values, setValues] = React.useState<Settings | null>(null);
+  const [problems, setProblems] = React.useState<Problem[]>([]);
+  const [failed, setFailed] = React.useState(false);
+  const [saving, setSaving] = React.useState(false);
+
+  React.useEffect(() => {
+    get<SettingsView>('/two-factor/settings')
+      .then(({ data }) => {
+        setView(data);
+        setValues(pick(data));
+      })
+      .catch(() => setFailed(true));
+  }, [get]);
+
+  if (failed) return <Page.Error />;
+  if (loadingPermissions || !view || !values) return <Page.Loading />;
+
+  const modified = JSON.stringify(values) !== JSON.stringify(pick(view));
+  const set = (change: Partial<Settings>) => {
+    setValues({ ...values, ...change });
+    setProblems([]);
+  };
+  const problemOf = (field: string) => problems.find((p) => p.field === field);
+  const problemText = (problem?: Problem) => {
+    if (!problem) return undefined;
+    if (problem.kind === 'range') return t('settings.error.range', 'Enter a whole number from {min} to {max}.', { min: problem.min, max: problem.max });
+    if (problem.kind === 'issuer') return t('settings.error.issuer', 'Enter 1 to 64 characters.');
+    return t('settings.error.noMethod', 'Switch on at least one method before requiring two-factor for a role.');
+  };
+
+  const save = async (event: React.FormEvent) => {
+    event.preventDefault();
+    const found = validateSettings(values, view.limits);
+    setProblems(found);
+    if (found.length) {
+      toggleNotification({ type: 'warning', message: t('settings.invalid', 'Some settings need fixing before they can be saved.') });
+      return;
+    }
+    setSaving(true);
+    try {
+      const { data } = await put<SettingsView>('/two-factor/settings', values);
+      setView(data);
+      setValues(pick(data));
+      toggleNotification({ type: 'success', message: t('settings.saved', 'Two-factor settings saved') });
+    } catch (error) {
+      toggleNotification({ type: 'danger', message: apiErrorMessage(error, t('error.generic', 'Something went wrong')) });
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  const roles = view.roles.filter((role) => role.type !== 'public');
+  const readOnly = !canUpdate;
+
+  return (
+    <Page.Main aria-busy={saving}>
+      <Page.Title>{t('settings.title', 'Two-factor authentication')}</Page.Title>
+      <form onSubmit={save} noValidate>
+        <Layouts.Header
+          title={t('settings.title', 'Two-factor authentication')}
+          subtitle={t('settings.subtitle', 'Second factors for users signing in with Users & Permissions')}
+          primaryAction={
+            <Button type="submit" startIcon={<Check />} loading={saving} disabled={!modified || readOnly} size="S">
+              {t('settings.save', 'Save')}
+            </Button>
+          }
+        />
+        <Layouts.Content>
+          <Flex direction="column" alignItems="stretch" gap={6}>
+            <Section title={t('settings.section.general', 'General')}>
+              <Grid.Root gap={6}>
+                <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
+                  <Field.Root name="enabled" hint={t('settings.enabled.hint', 'Off suspends two-factor for every user: logins ask for the password only. Factors are kept and apply again when you switch it back on.')}>
+                    <Field.Label>{t('settings.enabled', 'Two-factor authentication')}</Field.Label>
+                    <Toggle
+                      name="enabled"
+                      checked={values.enabled}
+                      disabled={readOnly}
+                      onLabel={t('settings.on', 'On')}
+                      offLabel={t('settings.off', 'Off')}
+                      onChange={(e: React.ChangeEvent<HTMLInputElement>) => set({ enabled: e.target.checked })}
+                    />
+                    <Field.Hint />
+                  </Field.Root>
+                </Grid.Item>
+                <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
+                  <Field.Root name="issuer" error={problemText(problemOf('issuer'))} hint={t('settings.issuer.hint', 'The name authenticator apps show beside the code.')}>
+                    <Field.Label>{t('settings.issuer', 'Issuer name')}</Field.Label>
+                    <TextInput name="issuer" value={values.issuer} disabled={readOnly} onChange={(e: React.ChangeEvent<HTMLInputElement>) => set({ issuer: e.target.value })} />
+                    <Field.Hint />
+                    <Field.Error />
+                  </Field.Root>
+                </Grid.Item>
+              </Grid.Root>
+            </Section>
+
+            <Section
+              title={t('settings.section.methods', 'Methods')}
+              description={t('settings.methods.hint', 'Switching a method off stops new enrolments of it. Users who already have it keep using it to sign in, so it is never a way around two-factor; reset a user to remove their factors.')}
+            >
+              <Flex direction="column" alignItems="stretch" gap={3}>
+                {METHODS.map((method) => {
+                  const unavailable = method === 'sms' && !view.smsAvailable;
+                  return (
+                    <Box key={method}>
+                      <Checkbox
+                        name={`methods.${method}`}
+                        checked={values.methods[method]}
+                        disabled={readOnly || unavailable}
+                        onCheckedChange={(checked) => set({ methods: { ...values.methods, [method]: checked === true } })}
+                      >
+                        {t(`settings.method.${method}`, METHOD_LABELS[method])}
+                      </Checkbox>
+                      {unavailable && (
+                        <Typography variant="pi" textColor="neutral600" tag="p" paddingLeft={6}>
+                          {t('settings.sms.unavailable', 'SMS module required: configure an SMS provider (sms in the two-factor entry of config/plugins) to offer SMS codes.')}
+                        </Typography>
+                      )}
+                    </Box>
+                  );
+                })}
+              </Flex>
+            </Section>
+
+            <Section
+              title={t('settings.section.roles', 'Required for roles')}
+              description={t('settings.roles.hint', 'Users of these roles must use a second factor. Those without one are asked to set it up at their next login and can do nothing else until they do.')}
+            >
+              <Flex direction="column" alignItems="stretch" gap={3}>
+                {roles.map((role) => (
+                  <Checkbox
+                    key={role.type}
+                    name={`enforcedRoles.${role.type}`}
+                    checked={values.enforcedRoles.includes(role.type)}
+                    disabled={readOnly}
+                    onCheckedChange={(checked) =>
+                      set({
+                        enforcedRoles: checked === true ? [...values.enforcedRoles, role.type] : values.enforcedRoles.filter((r) => r !== role.type),
+                      })
+                    }
+                  >
+                    {role.name}
+                  </Checkbox>
+                ))}
+                {problemOf('enforcedRoles') && (
+                  <Typography variant="pi" textColor="danger600" role="alert">
+                    {problemText(problemOf('enforcedRoles'))}
+                  </Typography>
+                )}
+              </Flex>
+            </Section>
+
+            <Section title={t('settings.section.limits', 'Codes and lockout')}>
+              <Grid.Root gap={6}>
+                {NUMBER_FIELDS.map((field) => {
+                  const [min, max] = view.limits[field];
+                  return (
+                    <Grid.Item key={field} col={6} s={12} direction="column" alignItems="stretch">
+                      <Field.Root
+                        name={field}
+                        error={problemText(problemOf(field))}
+                        hint={`${t(`settings.${field}.hint`, NUMBER_LABELS[field][1])} ${t('settings.range', '({min} to {max})', { min, max })}`}
+                      >
+                        <Field.Label>{t(`settings.${field}`, NUMBER_LABELS[field][0])}</Field.Label>
+                        <NumberInput
+                          name={field}
+                          value={values[field]}
+                          disabled={readOnly}
+                          onValueChange={(value) => set({ [field]: value } as Partial<Settings>)}
+                        />
+                        <Field.Hint />
+                        <Field.Error />
+                      </Field.Root>
+                    </Grid.Item>
+                  );
+                })}
+              </Grid.Root>
+            </Section>
+          </Flex>
+        </Layouts.Content>
+      </form>
+    </Page.Main>
+  );
+};
+
+const Section = ({ title, description, children }: { title: string; description?: string; children: React.ReactNode }) => (
+  <Box background="neutral0" hasRadius shadow="filterShadow" paddingTop={6} paddingBottom={6} paddingLeft={7} paddingRight={7}>
+    <Flex direction="column" alignItems="stretch" gap={4}>
+      <Typography variant="delta" tag="h2">
+        {title}
+      </Typography>
+      {description && (
+        <Typography variant="pi" textColor="neutral600">
+          {description}
+        </Typography>
+      )}
+      {children}
+    </Flex>
+  </Box>
+);
+
+export const ProtectedSettingsPage = () => (
+  <Page.Protect permissions={PERMISSIONS.readSettings}>
+    <SettingsPage />
+  </Page.Protect>
+);
+
+export default ProtectedSettingsPage;

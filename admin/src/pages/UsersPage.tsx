@@ -1,0 +1,167 @@
+import * as React from 'react';
+import { Badge, Box, Button, Dialog, Flex, Searchbar, Td, Tr, Typography } from '@strapi/design-system';
+import { ArrowClockwise } from '@strapi/icons';
+import { ConfirmDialog, Layouts, Page, useDebounce, useFetchClient, useNotification, useRBAC } from '@strapi/strapi/admin';
+import { PERMISSIONS } from '../permissions';
+import { Pager } from '../components/Pager';
+import { ResultTable } from '../components/ResultTable';
+import { useT } from '../utils/useT';
+import { useMethodLabel } from '../utils/useMethodLabel';
+import { apiErrorMessage } from '../utils/apiError';
+import type { Pagination, UserRow } from '../utils/types';
+
+const PAGE_SIZE = 10;
+
+const UsersPage = () => {
+  const { t, dateTime } = useT();
+  const { get, post } = useFetchClient();
+  const { toggleNotification } = useNotification();
+  const methodLabel = useMethodLabel();
+  const {
+    isLoading: loadingPermissions,
+    allowedActions: { canReset },
+  } = useRBAC({ reset: PERMISSIONS.resetUsers });
+
+  const [search, setSearch] = React.useState('');
+  const query = useDebounce(search.trim(), 300);
+  const [page, setPage] = React.useState(1);
+  const [data, setData] = React.useState<{ results: UserRow[]; pagination: Pagination } | null>(null);
+  const [failed, setFailed] = React.useState(false);
+  const [resetting, setResetting] = React.useState<UserRow | null>(null);
+
+  const load = React.useCallback(async () => {
+    const params = new URLSearchParams({ page: String(page), pageSize: String(PAGE_SIZE) });
+    if (query) params.set('search', query);
+    try {
+      const { data } = await get<{ results: UserRow[]; pagination: Pagination }>(`/two-factor/users?${params}`);
+      setData(data);
+    } catch {
+      setFailed(true);
+    }
+  }, [get, page, query]);
+
+  React.useEffect(() => {
+    load();
+  }, [load]);
+  React.useEffect(() => setPage(1), [query]);
+
+  const reset = async () => {
+    if (!resetting) return;
+    try {
+      await post(`/two-factor/users/${resetting.id}/reset`);
+      toggleNotification({
+        type: 'success',
+        message: t('users.reset.done', 'Two-factor reset for {name}', { name: resetting.username ?? resetting.email ?? String(resetting.id) }),
+      });
+      await load();
+    } catch (error) {
+      toggleNotification({ type: 'danger', message: apiErrorMessage(error, t('error.generic', 'Something went wrong')) });
+    } finally {
+      setResetting(null);
+    }
+  };
+
+  if (failed) return <Page.Error />;
+  if (loadingPermissions || !data) return <Page.Loading />;
+
+  return (
+    <Page.Main>
+      <Page.Title>{t('users.title', 'Two-factor users')}</Page.Title>
+      <Layouts.Header title={t('users.title', 'Two-factor users')} subtitle={t('users.subtitle', 'Users & Permissions users and their second factors')} />
+      <Layouts.Action
+        startActions={
+          <Box width="32rem">
+            <Searchbar
+              name="search"
+              value={search}
+              onChange={(e: React.ChangeEvent<HTMLInputElement>) => setSearch(e.target.value)}
+              onClear={() => setSearch('')}
+              clearLabel={t('users.search.clear', 'Clear the search')}
+              placeholder={t('users.search.placeholder', 'Search by username or email')}
+            >
+              {t('users.search', 'Search users')}
+            </Searchbar>
+          </Box>
+        }
+      />
+      <Layouts.Content>
+        <ResultTable
+          rows={data.results.length}
+          empty={t('users.empty', 'No users match.')}
+          columns={[
+            t('users.column.id', 'ID'),
+            t('users.column.username', 'Username'),
+            t('users.column.email', 'Email'),
+            t('users.column.role', 'Role'),
+            t('users.column.methods', 'Methods'),
+            t('users.column.backupCodes', 'Backup codes left'),
+            t('users.column.lockedUntil', 'Locked until'),
+            t('users.column.actions', 'Actions'),
+          ]}
+        >
+          {data.results.map((user) => {
+            const hasState = user.methods.length > 0 || user.backupCodesRemaining > 0 || user.lockedUntil !== null;
+            return (
+              <Tr key={user.id} aria-label={user.username ?? String(user.id)}>
+                <Td><Typography>{user.id}</Typography></Td>
+                <Td><Typography fontWeight="bold">{user.username}</Typography></Td>
+                <Td><Typography>{user.email}</Typography></Td>
+                <Td><Typography>{user.role?.name ?? '—'}</Typography></Td>
+                <Td>
+                  {user.methods.length ? (
+                    <Flex gap={1}>
+                      {user.methods.map((m) => (
+                        <Badge key={m} active>{methodLabel(m)}</Badge>
+                      ))}
+                    </Flex>
+                  ) : (
+                    <Typography textColor="neutral600">{t('users.none', 'None')}</Typography>
+                  )}
+                </Td>
+                <Td><Typography>{user.backupCodesRemaining}</Typography></Td>
+                <Td>
+                  {user.lockedUntil ? (
+                    <Typography textColor="danger600">{dateTime(user.lockedUntil)}</Typography>
+                  ) : (
+                    <Typography textColor="neutral600">—</Typography>
+                  )}
+                </Td>
+                <Td>
+                  <Button
+                    variant="danger-light"
+                    size="S"
+                    startIcon={<ArrowClockwise />}
+                    disabled={!canReset || !hasState}
+                    onClick={() => setResetting(user)}
+                  >
+                    {t('users.reset', 'Reset 2FA')}
+                  </Button>
+                </Td>
+              </Tr>
+            );
+          })}
+        </ResultTable>
+        <Pager pagination={data.pagination} onPage={setPage} />
+      </Layouts.Content>
+      <Dialog.Root open={resetting !== null} onOpenChange={(open: boolean) => !open && setResetting(null)}>
+        {resetting && (
+          <ConfirmDialog onConfirm={reset} title={t('users.reset.title', 'Reset two-factor?')}>
+            {t(
+              'users.reset.confirm',
+              'Reset two-factor for {name}? Their authenticator app, email and SMS factors and their backup codes are removed, pending logins end, and they are told by email. They sign in with their password alone until they enrol again; a role that requires two-factor asks them to set it up at their next login.',
+              { name: resetting.username ?? resetting.email ?? String(resetting.id) }
+            )}
+          </ConfirmDialog>
+        )}
+      </Dialog.Root>
+    </Page.Main>
+  );
+};
+
+export const ProtectedUsersPage = () => (
+  <Page.Protect permissions={PERMISSIONS.readUsers}>
+    <UsersPage />
+  </Page.Protect>
+);
+
+export default ProtectedUsersPage;

@@ -1,0 +1,66 @@
+/** Shapes of the admin API's answers (API.md §3, server/src/services/admin-*.ts). */
+export type Method = 'totp' | 'email' | 'sms';
+export const METHODS: Method[] = ['totp', 'email', 'sms'];
+
+export const NUMBER_FIELDS = ['codeLifetime', 'maxFailures', 'lockDuration', 'codeAttempts', 'backupCodeCount', 'totpWindow'] as const;
+export type NumberField = (typeof NUMBER_FIELDS)[number];
+
+export interface Settings extends Record<NumberField, number> {
+  enabled: boolean;
+  methods: Record<Method, boolean>;
+  enforcedRoles: string[];
+  issuer: string;
+}
+
+export interface SettingsView extends Settings {
+  smsAvailable: boolean;
+  roles: { type: string; name: string }[];
+  limits: Record<NumberField, [number, number]>;
+}
+
+export interface Pagination {
+  page: number;
+  pageSize: number;
+  total: number;
+  pageCount: number;
+}
+
+export interface UserRow {
+  id: number;
+  username: string | null;
+  email: string | null;
+  blocked: boolean;
+  role: { type: string; name: string } | null;
+  methods: Method[];
+  backupCodesRemaining: number;
+  lockedUntil: string | null;
+}
+
+export interface EventRow {
+  id: number;
+  type: string;
+  userId: number | null;
+  user: { id: number; username: string | null; email: string | null } | null;
+  method: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  details: Record<string, unknown> | null;
+  createdAt: string;
+}
+
+/** The audit event types (server/src/services/audit.ts EVENT_TYPES), for the filter. */
+export const EVENT_TYPES = [
+  'enrolment.started',
+  'method.added',
+  'method.removed',
+  'enabled',
+  'disabled',
+  'login.challenged',
+  'verify.succeeded',
+  'verify.failed',
+  'backup_code.used',
+  'backup_codes.regenerated',
+  'lockout',
+  'admin.reset',
+  'code.sent',
+] as const;

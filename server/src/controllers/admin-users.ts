@@ -1,0 +1,17 @@
+import type { Core } from '@strapi/strapi';
+import { getService } from '../utils/plugin';
+import { requestMeta } from '../utils/request-meta';
+import { validateUserId, validateUsersQuery } from './admin-validation';
+
+/** GET /two-factor/users and POST /two-factor/users/:id/reset (API.md §3). */
+export default ({ strapi }: { strapi: Core.Strapi }) => ({
+  async find(ctx: any) {
+    const query = await validateUsersQuery(ctx.query ?? {});
+    return ctx.send(await getService(strapi, 'adminUsers').list(query));
+  },
+
+  async reset(ctx: any) {
+    const { id } = await validateUserId(ctx.params ?? {});
+    return ctx.send(await getService(strapi, 'adminUsers').reset(id, ctx.state.user, requestMeta(ctx)));
+  },
+});

@@ -1,0 +1,129 @@
+import type { Core } from '@strapi/strapi';
+import { errors } from '@strapi/utils';
+import { PLUGIN_ID, UID, getService } from '../utils/plugin';
+import { toNumber } from '../utils/db';
+import type { RequestMeta } from '../utils/request-meta';
+import type { PluginConfig } from '../config';
+import type { Method } from './settings';
+
+export interface UserTwoFactorState {
+  id: number;
+  username: string | null;
+  email: string | null;
+  blocked: boolean;
+  role: { type: string; name: string } | null;
+  /** Confirmed methods only: a pending enrolment protects nothing yet. */
+  methods: Method[];
+  backupCodesRemaining: number;
+  /** ISO time while the account's second factor is locked, else null. */
+  lockedUntil: string | null;
+}
+
+export interface Page<T> {
+  results: T[];
+  pagination: { page: number; pageSize: number; total: number; pageCount: number };
+}
+
+const byUser = <T extends { userId: unknown }>(rows: T[]) => {
+  const map = new Map<number, T[]>();
+  for (const row of rows) {
+    const id = Number(row.userId);
+    if (!map.has(id)) map.set(id, []);
+    map.get(id)!.push(row);
+  }
+  return map;
+};
+
+/** The operator's view of users-permissions users and their 2FA, and the admin reset (API.md §3). */
+export default ({ strapi }: { strapi: Core.Strapi }) => {
+  const users = () => strapi.db.query(UID.user);
+
+  /** L3: the user hears of the reset. A mail failure is logged; the reset has happened either way. */
+  const notifyReset = async (user: { email?: string | null }) => {
+    if (!user.email) return;
+    const { email } = strapi.config.get(`plugin::${PLUGIN_ID}`) as PluginConfig;
+    try {
+      await strapi
+        .plugin('email')
+        .service('email')
+        .send({
+          to: user.email,
+          ...(email?.from ? { from: email.from } : {}),
+          ...(email?.replyTo ? { replyTo: email.replyTo } : {}),
+          subject: 'Your two-factor authentication was reset',
+          text:
+            'An administrator has reset the two-factor authentication of your account: your authenticator app, ' +
+            'email and SMS factors and your backup codes were removed. If you did not ask for this, contact your ' +
+            'administrator now. You can set up two-factor authentication again from your account.',
+        });
+    } catch (error) {
+      strapi.log.warn(`two-factor: could not send the reset notice: ${(error as Error).message}`);
+    }
+  };
+
+  return {
+    async list({ page = 1, pageSize = 25, search }: { page?: number; pageSize?: number; search?: string }): Promise<Page<UserTwoFactorState>> {
+      const where = search
+        ? { $or: [{ username: { $containsi: search } }, { email: { $containsi: search } }] }
+        : {};
+      const [rows, total] = await Promise.all([
+        users().findMany({
+          where,
+          select: ['id', 'username', 'email', 'blocked'],
+          populate: { role: { select: ['type', 'name'] } },
+          orderBy: { id: 'asc' },
+          offset: (page - 1) * pageSize,
+          limit: pageSize,
+        }),
+        users().count({ where }),
+      ]);
+      const ids = rows.map((row: any) => row.id);
+      // Three queries for the whole page rather than three per user.
+      const [factors, codes, throttles] = ids.length
+        ? await Promise.all([
+            strapi.db.query(UID.factor).findMany({
+              where: { userId: { $in: ids }, confirmedAt: { $notNull: true } },
+              select: ['userId', 'method'],
+              orderBy: { id: 'asc' },
+            }),
+            strapi.db.query(UID.backupCode).findMany({ where: { userId: { $in: ids }, usedAt: null }, select: ['userId'] }),
+            strapi.db.query(UID.throttle).findMany({ where: { userId: { $in: ids } }, select: ['userId', 'lockedUntil'] }),
+          ])
+        : [[], [], []];
+      const factorsOf = byUser(factors as any[]);
+      const codesOf = byUser(codes as any[]);
+      const throttleOf = byUser(throttles as any[]);
+      const now = Date.now();
+
+      return {
+        results: rows.map((row: any) => {
+          const lockedUntil = toNumber(throttleOf.get(row.id)?.[0]?.lockedUntil);
+          return {
+            id: row.id,
+            username: row.username ?? null,
+            email: row.email ?? null,
+            blocked: row.blocked === true,
+            role: row.role ? { type: row.role.type, name: row.role.name } : null,
+            methods: [...new Set((factorsOf.get(row.id) ?? []).map((f: any) => f.method as Method))],
+            backupCodesRemaining: codesOf.get(row.id)?.length ?? 0,
+            lockedUntil: lockedUntil !== null && lockedUntil > now ? new Date(lockedUntil).toISOString() : null,
+          };
+        }),
+        pagination: { page, pageSize, total, pageCount: Math.ceil(total / pageSize) },
+      };
+    },
+
+    /**
+     * Removes every factor, backup code, pending login (J5) and the lock of a user, records
+     * `admin.reset` with the admin who did it, and tells the user (L3, L4).
+     */
+    async reset(userId: number, admin: { id: number }, meta?: RequestMeta) {
+      const user = await users().findOne({ where: { id: userId }, select: ['id', 'email'] });
+      if (!user) throw new errors.NotFoundError('User not found');
+      await strapi.db.transaction(() => getService(strapi, 'factors').removeEverything(user.id, { throttle: true }));
+      await getService(strapi, 'audit').record('admin.reset', { userId: user.id, meta, details: { adminId: admin.id } });
+      await notifyReset(user);
+      return { id: user.id, methods: [] as Method[], backupCodesRemaining: 0, lockedUntil: null };
+    },
+  };
+};
