@@ -21,7 +21,12 @@ export type Reservation = { ok: true; locksNow: boolean } | { ok: false; retryAf
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const t = () => tableOf(strapi, UID.throttle);
   const c = (attr: string) => columnOf(strapi, UID.throttle, attr);
-  const knex = () => strapi.db.connection;
+  // Raw statements join the caller's transaction when there is one (the query engine does the
+  // same; Strapi keeps the transaction in async context and hands it to a nested callback).
+  const raw = async <T>(fn: (knex: any) => Promise<T>): Promise<T> => {
+    if (!strapi.db.inTransaction()) return fn(strapi.db.connection);
+    return (await strapi.db.transaction(({ trx }: any) => fn(trx))) as T;
+  };
 
   const ensureRow = async (userId: number) => {
     const existing = await strapi.db.query(UID.throttle).findOne({ where: { userId }, select: ['id'] });
@@ -36,31 +41,37 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   };
 
   return {
+    ensureRow,
+
     async reserve(userId: number): Promise<Reservation> {
       const settings = await getService(strapi, 'settings').get();
       const now = Date.now();
       await ensureRow(userId);
       // An expired lock starts a fresh count.
-      await knex()(t())
-        .where(c('userId'), userId)
-        .whereNotNull(c('lockedUntil'))
-        .where(c('lockedUntil'), '<=', now)
-        .update({ [c('failures')]: 0, [c('lockedUntil')]: null });
+      await raw((knex) =>
+        knex(t())
+          .where(c('userId'), userId)
+          .whereNotNull(c('lockedUntil'))
+          .where(c('lockedUntil'), '<=', now)
+          .update({ [c('failures')]: 0, [c('lockedUntil')]: null })
+      );
 
       const lockUntil = now + settings.lockDuration * 1000;
       // locked_until is assigned first: MySQL evaluates SET left to right with new values.
       const count = affected(
-        await knex()(t())
-          .where(c('userId'), userId)
-          .whereNull(c('lockedUntil'))
-          .update({
-            // Integer literals, not bindings: PostgreSQL types a bound THEN value as text.
-            [c('lockedUntil')]: knex().raw(
-              `CASE WHEN ?? + 1 >= ${integer(settings.maxFailures)} THEN ${integer(lockUntil)} ELSE NULL END`,
-              [c('failures')]
-            ),
-            [c('failures')]: knex().raw('?? + 1', [c('failures')]),
-          })
+        await raw((knex) =>
+          knex(t())
+            .where(c('userId'), userId)
+            .whereNull(c('lockedUntil'))
+            .update({
+              // Integer literals, not bindings: PostgreSQL types a bound THEN value as text.
+              [c('lockedUntil')]: knex.raw(
+                `CASE WHEN ?? + 1 >= ${integer(settings.maxFailures)} THEN ${integer(lockUntil)} ELSE NULL END`,
+                [c('failures')]
+              ),
+              [c('failures')]: knex.raw('?? + 1', [c('failures')]),
+            })
+        )
       );
       if (count === 1) {
         const row = await this.state(userId);
