@@ -73,21 +73,22 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     check: () => Promise<FactorMethod | null>
   ): Promise<FactorMethod> => {
     const throttle = getService(strapi, 'throttle');
-    // Outside the transaction: a conflicting first insert would abort a PostgreSQL transaction.
-    await throttle.ensureRow(userId);
-    const outcome = await strapi.db.transaction(async () => {
-      const reservation = await throttle.reserve(userId);
-      if (!reservation.ok) return { reservation, matched: null };
-      const matched = await check();
-      if (matched) {
-        await throttle.succeed(userId);
-        await audit().record('verify.succeeded', { userId, method: matched, meta });
-      } else {
-        await audit().record('verify.failed', { userId, method: method ?? null, meta });
-        if (reservation.locksNow) await audit().record('lockout', { userId, meta });
-      }
-      return { reservation, matched };
-    });
+    const gate = await throttle.open(userId);
+    const outcome = gate.ok
+      ? await strapi.db.transaction(async () => {
+          const reservation = await throttle.reserve(userId, gate);
+          if (!reservation.ok) return { reservation, matched: null };
+          const matched = await check();
+          if (matched) {
+            await throttle.succeed(userId);
+            await audit().record('verify.succeeded', { userId, method: matched, meta });
+          } else {
+            await audit().record('verify.failed', { userId, method: method ?? null, meta });
+            if (reservation.locksNow) await audit().record('lockout', { userId, meta });
+          }
+          return { reservation, matched };
+        })
+      : { reservation: gate, matched: null };
     const { reservation, matched } = outcome;
     if (!reservation.ok) {
       throw new errors.RateLimitError('Too many failed attempts. Try again later.', {
@@ -111,7 +112,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     /** Verifies a current second factor of the user or throws (400 generic, or 429 when locked). */
     async verify({ userId, code, method, meta }: VerifyInput): Promise<FactorMethod> {
-      return attempt(userId, meta, method, async () => {
+      const check = async (): Promise<FactorMethod | null> => {
         const candidates = method ? [method] : await this.loginMethods(userId);
         for (const candidate of candidates) {
           if (await tryMethod(userId, candidate, code)) {
@@ -127,7 +128,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           }
         }
         return null;
-      });
+      };
+      return attempt(userId, meta, method, check);
     },
   };
 };
