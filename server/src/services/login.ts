@@ -164,8 +164,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       request: TokenRequest;
     }): Promise<IssuedLogin> {
       const { challenge, user } = await this.resolve(input.token, ['login']);
-      await getService(strapi, 'verification').verify({ userId: user.id, code: input.code, method: input.method, meta: input.meta });
-      await this.consume(challenge);
+      // The consumption shares the attempt's transaction: one commit per login step.
+      await getService(strapi, 'verification').verify({
+        userId: user.id,
+        code: input.code,
+        method: input.method,
+        meta: input.meta,
+        onSuccess: () => this.consume(challenge),
+      });
       return getService(strapi, 'tokens').issue(user, input.request);
     },
 
