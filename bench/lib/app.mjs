@@ -72,9 +72,9 @@ const BASE_ENV = {
 /**
  * Boots the host app in a child process on `database` and resolves once it listens.
  * `plugin: false` is the same app with the two-factor plugin switched off in config/plugins.js.
- * `nodeArgs` go to the child's node (e.g. --cpu-prof).
+ * `nodeArgs` go to the child's node (e.g. --cpu-prof); `env` adds to the host app's environment.
  */
-export async function startServer({ database, plugin = true, nodeArgs = [] }) {
+export async function startServer({ database, plugin = true, nodeArgs = [], env = {} }) {
   const port = await freePort();
   const started = performance.now();
   const child = fork(SERVER, [], {
@@ -86,6 +86,7 @@ export async function startServer({ database, plugin = true, nodeArgs = [] }) {
       HOST: '127.0.0.1',
       PORT: String(port),
       TWO_FACTOR_PLUGIN: plugin ? 'on' : 'off',
+      ...env,
     },
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });

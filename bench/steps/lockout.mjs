@@ -20,14 +20,14 @@ export async function lockout(ctx) {
     const { user } = await cheapBook.next();
     const { mfaToken } = await passwordLogin(url, user.email);
     let done = false;
-    const attack = cannon({
+    const attack = ctx.profiled('attack', () => cannon({
       url,
       method: 'POST',
       path: '/api/two-factor/verify',
       next: () => ({ body: { mfaToken, code: wrongCode(user.secret) } }),
       connections: cfg.attackConnections,
       amount: cfg.attackCodes,
-    }).finally(() => {
+    })).finally(() => {
       done = true;
     });
     // Let the attack reach full speed before timing other logins.

@@ -8,10 +8,7 @@ export async function fullLogin(ctx) {
   const plain = [];
   const twoFactor = [];
   const steps = { password: [], verify: [] };
-  for (let round = 0; round < cfg.rounds; round += 1) {
-    for (let i = 0; i < cfg.loginsPerRound; i += 1) {
-      plain.push(await timed(() => passwordLogin(url, servers.on.plainUser)));
-    }
+  const twoFactorRound = async () => {
     for (let i = 0; i < cfg.loginsPerRound; i += 1) {
       const { user, code } = await realBook.next();
       let mfaToken;
@@ -23,6 +20,14 @@ export async function fullLogin(ctx) {
       steps.verify.push(second);
       twoFactor.push(first + second);
     }
+  };
+  for (let round = 0; round < cfg.rounds; round += 1) {
+    await ctx.profiled(`plain-login-${round}`, async () => {
+      for (let i = 0; i < cfg.loginsPerRound; i += 1) {
+        plain.push(await timed(() => passwordLogin(url, servers.on.plainUser)));
+      }
+    });
+    await ctx.profiled(`2fa-login-${round}`, () => twoFactorRound());
   }
   const ratio = median(twoFactor) / median(plain);
   return [
