@@ -42,9 +42,10 @@ const cfg = {
   memoryConcurrency: int('BENCH_MEMORY_CONCURRENCY', 4),
   attackCodes: int('BENCH_ATTACK_CODES', 10000),
   attackConnections: int('BENCH_ATTACK_CONNECTIONS', 50),
+  attackControl: int('BENCH_ATTACK_CONTROL', 1) > 0, // 0: skip the users/me flood (info row)
   probeLogins: int('BENCH_PROBE_LOGINS', 10),
-  boots: int('BENCH_BOOTS', 3),
-  bootsWithoutGraphql: int('BENCH_BOOTS_NO_GRAPHQL', 1) > 0, // 0: skip the info row
+  boots: int('BENCH_BOOTS', 4),
+  bootsWithoutGraphql: int('BENCH_BOOTS_NO_GRAPHQL', 0) > 0, // 1: add the info row
   profile: process.env.BENCH_PROFILE === '1', // CPU profiles of the plugin server, per step
 };
 

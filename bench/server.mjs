@@ -82,6 +82,9 @@ const profile = async (file) => {
   session = null;
 };
 
+// The bench process gone (even killed): no server left behind.
+process.on('disconnect', () => process.exit(0));
+
 process.on('message', async (message) => {
   try {
     if (message.type === 'memory') {
