@@ -101,28 +101,33 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const ttl = config().pendingTokenTtl;
       const now = Date.now();
       const nonce = randomBytes(16).toString('hex');
+      const methods =
+        purpose === 'login'
+          ? await getService(strapi, 'verification').loginMethods(user.id)
+          : await this.setupMethods();
+      // Outside the transaction: under InnoDB the range delete's gap locks would deadlock
+      // parallel logins of one user at the insert below.
       await challenges().deleteMany({ where: { userId: user.id, expiresAt: { $lt: now } } });
-      await challenges().create({
-        data: {
-          nonce,
-          purpose,
-          userId: user.id,
-          expiresAt: now + ttl * 1000,
-          passwordFingerprint: fingerprint(user.password),
-          attempts: 0,
-          sendCount: 0,
-        },
+      // The challenge and its audit event: one transaction, one commit (on SQLite a disk sync).
+      await strapi.db.transaction(async () => {
+        await challenges().create({
+          data: {
+            nonce,
+            purpose,
+            userId: user.id,
+            expiresAt: now + ttl * 1000,
+            passwordFingerprint: fingerprint(user.password),
+            attempts: 0,
+            sendCount: 0,
+          },
+        });
+        await getService(strapi, 'audit').record('login.challenged', { userId: user.id, meta, details: { purpose } });
       });
       const mfaToken = signPendingToken(
         { challengeId: nonce, userId: user.id, purpose },
         getService(strapi, 'keys').get().pendingToken,
         ttl
       );
-      const methods =
-        purpose === 'login'
-          ? await getService(strapi, 'verification').loginMethods(user.id)
-          : await this.setupMethods();
-      await getService(strapi, 'audit').record('login.challenged', { userId: user.id, meta, details: { purpose } });
       return { purpose, mfaToken, methods, expiresAt: new Date(now + ttl * 1000).toISOString() };
     },
 
@@ -173,8 +178,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       request: TokenRequest;
     }): Promise<IssuedLogin> {
       const { challenge, user } = await this.resolve(input.token, ['login']);
-      await getService(strapi, 'verification').verify({ userId: user.id, code: input.code, method: input.method, meta: input.meta, challenge });
-      await this.consume(challenge);
+      // The consumption shares the attempt's transaction: one commit per login step.
+      await getService(strapi, 'verification').verify({
+        userId: user.id,
+        code: input.code,
+        method: input.method,
+        meta: input.meta,
+        challenge,
+        onSuccess: () => this.consume(challenge),
+      });
       return getService(strapi, 'tokens').issue(user, input.request);
     },
 

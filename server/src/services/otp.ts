@@ -3,7 +3,7 @@ import { errors } from '@strapi/utils';
 import { generateNumericCode, hashOtpCode, minutesOf, normalizeNumericCode, safeEqualHex } from '../core';
 import type { PluginConfig } from '../config';
 import { UID, getService, PLUGIN_ID } from '../utils/plugin';
-import { affected, columnOf, tableOf, toNumber } from '../utils/db';
+import { affected, columnOf, tableOf, toNumber, withKnex } from '../utils/db';
 import type { RequestMeta } from '../utils/request-meta';
 
 export type CodeMethod = 'email' | 'sms';
@@ -44,7 +44,6 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const challenges = () => strapi.db.query(UID.challenge);
   const t = () => tableOf(strapi, UID.challenge);
   const c = (attr: string) => columnOf(strapi, UID.challenge, attr);
-  const knex = () => strapi.db.connection;
 
   const hashFor = (code: string, row: any, method: CodeMethod, destination: string) =>
     hashOtpCode(code, `${row.nonce}:${method}:${destination}`, getService(strapi, 'keys').get().codeHmac);
@@ -109,21 +108,23 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const codeHash = hashFor(code, row, method, destination);
     const previousSentAt = toNumber(row.codeSentAt);
 
-    const claim = knex()(t()).where(c('id'), row.id).whereNull(c('consumedAt'));
-    if (cooldown > 0) {
-      claim.where((q: any) => q.whereNull(c('codeSentAt')).orWhere(c('codeSentAt'), '<=', now - cooldown * 1000));
-    }
-    if (purpose === 'login') claim.where(c('expiresAt'), '>', now);
     const claimed = affected(
-      await claim.update({
-        [c('codeHash')]: codeHash,
-        [c('method')]: method,
-        [c('codeSentAt')]: now,
-        [c('codeExpiresAt')]: now + settings.codeLifetime * 1000,
-        [c('attempts')]: 0,
-        [c('sendCount')]: knex().raw('COALESCE(??, 0) + 1', [c('sendCount')]),
-        // An enrolment or step-up row lives as long as its code (and its cooldown).
-        ...(purpose === 'login' ? {} : { [c('expiresAt')]: now + Math.max(settings.codeLifetime, cooldown) * 1000 }),
+      await withKnex(strapi, (knex) => {
+        const claim = knex(t()).where(c('id'), row.id).whereNull(c('consumedAt'));
+        if (cooldown > 0) {
+          claim.where((q: any) => q.whereNull(c('codeSentAt')).orWhere(c('codeSentAt'), '<=', now - cooldown * 1000));
+        }
+        if (purpose === 'login') claim.where(c('expiresAt'), '>', now);
+        return claim.update({
+          [c('codeHash')]: codeHash,
+          [c('method')]: method,
+          [c('codeSentAt')]: now,
+          [c('codeExpiresAt')]: now + settings.codeLifetime * 1000,
+          [c('attempts')]: 0,
+          [c('sendCount')]: knex.raw('COALESCE(??, 0) + 1', [c('sendCount')]),
+          // An enrolment or step-up row lives as long as its code (and its cooldown).
+          ...(purpose === 'login' ? {} : { [c('expiresAt')]: now + Math.max(settings.codeLifetime, cooldown) * 1000 }),
+        });
       })
     );
     if (claimed !== 1) {
@@ -146,15 +147,17 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       else await getService(strapi, 'sms').sendCode({ to: destination, code, vars });
     } catch (error) {
       // Nothing was sent: the new code dies and the send does not count.
-      await knex()(t())
-        .where(c('id'), row.id)
-        .where(c('codeHash'), codeHash)
-        .update({
-          [c('codeHash')]: null,
-          [c('codeExpiresAt')]: null,
-          [c('codeSentAt')]: previousSentAt,
-          [c('sendCount')]: knex().raw('COALESCE(??, 1) - 1', [c('sendCount')]),
-        });
+      await withKnex(strapi, (knex) =>
+        knex(t())
+          .where(c('id'), row.id)
+          .where(c('codeHash'), codeHash)
+          .update({
+            [c('codeHash')]: null,
+            [c('codeExpiresAt')]: null,
+            [c('codeSentAt')]: previousSentAt,
+            [c('sendCount')]: knex.raw('COALESCE(??, 1) - 1', [c('sendCount')]),
+          })
+      );
       await refund();
       throw error;
     }
@@ -176,12 +179,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     if ((toNumber(row.codeExpiresAt) ?? 0) <= now) return false;
     const { codeAttempts } = await getService(strapi, 'settings').get();
     const counted = affected(
-      await knex()(t())
-        .where(c('id'), row.id)
-        .where(c('codeHash'), row.codeHash)
-        .where(c('attempts'), '<', codeAttempts)
-        .where(c('codeExpiresAt'), '>', now)
-        .update({ [c('attempts')]: knex().raw('COALESCE(??, 0) + 1', [c('attempts')]) })
+      await withKnex(strapi, (knex) =>
+        knex(t())
+          .where(c('id'), row.id)
+          .where(c('codeHash'), row.codeHash)
+          .where(c('attempts'), '<', codeAttempts)
+          .where(c('codeExpiresAt'), '>', now)
+          .update({ [c('attempts')]: knex.raw('COALESCE(??, 0) + 1', [c('attempts')]) })
+      )
     );
     if (counted !== 1) return false;
     if (!safeEqualHex(hashFor(normalized, row, method, destination), row.codeHash)) return false;

@@ -1,6 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { UID } from '../utils/plugin';
-import { affected, columnOf, tableOf, toNumber } from '../utils/db';
+import { affected, columnOf, tableOf, toNumber, withKnex } from '../utils/db';
 
 const integer = (value: number): number => {
   if (!Number.isSafeInteger(value)) throw new TypeError('Expected an integer');
@@ -17,7 +17,6 @@ export type Hit = { ok: true } | { ok: false; retryAfter: number };
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const t = () => tableOf(strapi, UID.rateLimit);
   const c = (attr: string) => columnOf(strapi, UID.rateLimit, attr);
-  const knex = () => strapi.db.connection;
   const rows = () => strapi.db.query(UID.rateLimit);
 
   const ensureRow = async (key: string, now: number) => {
@@ -38,16 +37,18 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       // A window that ended starts again at 1; otherwise one more, while under the limit.
       // `hits` is set first: MySQL evaluates SET left to right and window_start is still the old one.
       const count = affected(
-        await knex()(t())
-          .where(c('bucket'), key)
-          .where((q: any) => q.where(c('windowStart'), '<=', staleBefore).orWhere(c('hits'), '<', integer(max)))
-          .update({
-            [c('hits')]: knex().raw(`CASE WHEN ?? <= ${staleBefore} THEN 1 ELSE ?? + 1 END`, [c('windowStart'), c('hits')]),
-            [c('windowStart')]: knex().raw(`CASE WHEN ?? <= ${staleBefore} THEN ${integer(now)} ELSE ?? END`, [
-              c('windowStart'),
-              c('windowStart'),
-            ]),
-          })
+        await withKnex(strapi, (knex) =>
+          knex(t())
+            .where(c('bucket'), key)
+            .where((q: any) => q.where(c('windowStart'), '<=', staleBefore).orWhere(c('hits'), '<', integer(max)))
+            .update({
+              [c('hits')]: knex.raw(`CASE WHEN ?? <= ${staleBefore} THEN 1 ELSE ?? + 1 END`, [c('windowStart'), c('hits')]),
+              [c('windowStart')]: knex.raw(`CASE WHEN ?? <= ${staleBefore} THEN ${integer(now)} ELSE ?? END`, [
+                c('windowStart'),
+                c('windowStart'),
+              ]),
+            })
+        )
       );
       if (count === 1) return { ok: true };
       const row = await rows().findOne({ where: { bucket: key }, select: ['windowStart'] });
@@ -62,10 +63,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     /** Gives a hit back (the send it paid for never happened). */
     async refund(key: string) {
-      await knex()(t())
-        .where(c('bucket'), key)
-        .where(c('hits'), '>', 0)
-        .update({ [c('hits')]: knex().raw('?? - 1', [c('hits')]) });
+      await withKnex(strapi, (knex) =>
+        knex(t())
+          .where(c('bucket'), key)
+          .where(c('hits'), '>', 0)
+          .update({ [c('hits')]: knex.raw('?? - 1', [c('hits')]) })
+      );
     },
   };
 };

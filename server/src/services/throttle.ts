@@ -1,6 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { UID, getService } from '../utils/plugin';
-import { affected, columnOf, tableOf, toNumber } from '../utils/db';
+import { affected, columnOf, tableOf, toNumber, withKnex } from '../utils/db';
 
 /** A number going into SQL text must be a plain integer. */
 const integer = (value: number): number => {
@@ -9,6 +9,7 @@ const integer = (value: number): number => {
 };
 
 export type Reservation = { ok: true; locksNow: boolean } | { ok: false; retryAfter: number };
+export type Gate = { ok: true; expiredLock: boolean } | { ok: false; retryAfter: number };
 
 /**
  * One failure counter per account, shared by every factor and challenge (SECURITY.md R1).
@@ -21,54 +22,79 @@ export type Reservation = { ok: true; locksNow: boolean } | { ok: false; retryAf
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const t = () => tableOf(strapi, UID.throttle);
   const c = (attr: string) => columnOf(strapi, UID.throttle, attr);
-  const knex = () => strapi.db.connection;
+  const raw = <T>(fn: (knex: any) => Promise<T>) => withKnex(strapi, fn);
 
-  const ensureRow = async (userId: number) => {
-    const existing = await strapi.db.query(UID.throttle).findOne({ where: { userId }, select: ['id'] });
-    if (existing) return;
+  /** The account's row (made on first use) and its lock as stored. */
+  const ensureRow = async (userId: number): Promise<{ lockedUntil: number | null }> => {
+    const existing = await strapi.db.query(UID.throttle).findOne({ where: { userId }, select: ['id', 'lockedUntil'] });
+    if (existing) return { lockedUntil: toNumber(existing.lockedUntil) };
     try {
       await strapi.db.query(UID.throttle).create({ data: { userId, failures: 0, lockedUntil: null } });
     } catch (error) {
       // A parallel request created it first (unique index on user_id): that row is ours too.
-      const again = await strapi.db.query(UID.throttle).findOne({ where: { userId }, select: ['id'] });
+      const again = await strapi.db.query(UID.throttle).findOne({ where: { userId }, select: ['id', 'lockedUntil'] });
       if (!again) throw error;
+      return { lockedUntil: toNumber(again.lockedUntil) };
     }
+    return { lockedUntil: null };
   };
 
+  const retryAfter = (lockedUntil: number | null, now: number) =>
+    Math.max(1, Math.ceil(((lockedUntil ?? now + 1000) - now) / 1000));
+
   return {
-    async reserve(userId: number): Promise<Reservation> {
+    /**
+     * Before an attempt, outside any transaction (a conflicting first insert would abort a
+     * PostgreSQL one): makes the row, and answers a locked account from this one read, so a
+     * brute force against a locked account costs no write.
+     */
+    async open(userId: number): Promise<Gate> {
+      const { lockedUntil } = await ensureRow(userId);
+      const now = Date.now();
+      if (lockedUntil !== null && lockedUntil > now) return { ok: false, retryAfter: retryAfter(lockedUntil, now) };
+      return { ok: true, expiredLock: lockedUntil !== null };
+    },
+
+    /** Counts one attempt; `gate` is what open() answered for it (else it is asked here). */
+    async reserve(userId: number, gate?: Gate): Promise<Reservation> {
+      const opened = gate ?? (await this.open(userId));
+      if (!opened.ok) return opened;
       const settings = await getService(strapi, 'settings').get();
       const now = Date.now();
-      await ensureRow(userId);
       // An expired lock starts a fresh count.
-      await knex()(t())
-        .where(c('userId'), userId)
-        .whereNotNull(c('lockedUntil'))
-        .where(c('lockedUntil'), '<=', now)
-        .update({ [c('failures')]: 0, [c('lockedUntil')]: null });
+      if (opened.expiredLock) {
+        await raw((knex) =>
+          knex(t())
+            .where(c('userId'), userId)
+            .whereNotNull(c('lockedUntil'))
+            .where(c('lockedUntil'), '<=', now)
+            .update({ [c('failures')]: 0, [c('lockedUntil')]: null })
+        );
+      }
 
       const lockUntil = now + settings.lockDuration * 1000;
       // locked_until is assigned first: MySQL evaluates SET left to right with new values.
       const count = affected(
-        await knex()(t())
-          .where(c('userId'), userId)
-          .whereNull(c('lockedUntil'))
-          .update({
-            // Integer literals, not bindings: PostgreSQL types a bound THEN value as text.
-            [c('lockedUntil')]: knex().raw(
-              `CASE WHEN ?? + 1 >= ${integer(settings.maxFailures)} THEN ${integer(lockUntil)} ELSE NULL END`,
-              [c('failures')]
-            ),
-            [c('failures')]: knex().raw('?? + 1', [c('failures')]),
-          })
+        await raw((knex) =>
+          knex(t())
+            .where(c('userId'), userId)
+            .whereNull(c('lockedUntil'))
+            .update({
+              // Integer literals, not bindings: PostgreSQL types a bound THEN value as text.
+              [c('lockedUntil')]: knex.raw(
+                `CASE WHEN ?? + 1 >= ${integer(settings.maxFailures)} THEN ${integer(lockUntil)} ELSE NULL END`,
+                [c('failures')]
+              ),
+              [c('failures')]: knex.raw('?? + 1', [c('failures')]),
+            })
+        )
       );
       if (count === 1) {
         const row = await this.state(userId);
         return { ok: true, locksNow: row.lockedUntil !== null };
       }
       const row = await this.state(userId);
-      const retryAfter = Math.max(1, Math.ceil(((row.lockedUntil ?? now + 1000) - now) / 1000));
-      return { ok: false, retryAfter };
+      return { ok: false, retryAfter: retryAfter(row.lockedUntil, now) };
     },
 
     /** A verified second factor clears the count and any lock its own attempt set. */

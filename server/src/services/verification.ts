@@ -17,6 +17,8 @@ export interface VerifyInput {
   meta?: RequestMeta;
   /** The pending login being completed: emailed and texted login codes live on it. */
   challenge?: { id: number };
+  /** Runs in the attempt's transaction after a match (see attempt). */
+  onSuccess?: () => Promise<void>;
 }
 
 /**
@@ -65,30 +67,54 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     }
   };
 
-  /** Runs one counted attempt: reserve it, check, then reset or record the failure. */
+  /**
+   * Runs one counted attempt: reserve it, check, then reset or record the failure. All of it is
+   * one transaction, so one commit instead of up to five (on SQLite every commit is a disk sync,
+   * and that was most of a verify's time). The answer is thrown only after the commit, so a
+   * failed attempt stays counted. `onSuccess` (the login's single-use consumption) runs in the
+   * same transaction after a match; what it throws is thrown after the commit too, so the
+   * matched code stays spent exactly as when it ran on its own afterwards.
+   */
   const attempt = async (
     userId: number,
     meta: RequestMeta | undefined,
     method: string | undefined,
-    check: () => Promise<FactorMethod | null>
+    check: () => Promise<FactorMethod | null>,
+    onSuccess?: () => Promise<void>
   ): Promise<FactorMethod> => {
     const throttle = getService(strapi, 'throttle');
-    const reservation = await throttle.reserve(userId);
+    const gate = await throttle.open(userId);
+    const outcome = gate.ok
+      ? await strapi.db.transaction(async () => {
+          const reservation = await throttle.reserve(userId, gate);
+          if (!reservation.ok) return { reservation, matched: null, late: null };
+          const matched = await check();
+          let late: unknown = null;
+          if (matched) {
+            await throttle.succeed(userId);
+            await audit().record('verify.succeeded', { userId, method: matched, meta });
+            if (onSuccess) {
+              try {
+                await onSuccess();
+              } catch (error) {
+                late = error;
+              }
+            }
+          } else {
+            await audit().record('verify.failed', { userId, method: method ?? null, meta });
+            if (reservation.locksNow) await audit().record('lockout', { userId, meta });
+          }
+          return { reservation, matched, late };
+        })
+      : { reservation: gate, matched: null, late: null };
+    const { reservation, matched, late } = outcome;
     if (!reservation.ok) {
       throw new errors.RateLimitError('Too many failed attempts. Try again later.', {
         retryAfter: reservation.retryAfter,
       });
     }
-    const matched = await check();
-    if (matched) {
-      await throttle.succeed(userId);
-      await audit().record('verify.succeeded', { userId, method: matched, meta });
-      return matched;
-    }
-    await audit().record('verify.failed', { userId, method: method ?? null, meta });
-    if (reservation.locksNow) {
-      await audit().record('lockout', { userId, meta });
-    }
+    if (late) throw late;
+    if (matched) return matched;
     throw new errors.ValidationError(INVALID_CODE);
   };
 
@@ -104,8 +130,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     /** Verifies a current second factor of the user or throws (400 generic, or 429 when locked). */
-    async verify({ userId, code, method, meta, challenge }: VerifyInput): Promise<FactorMethod> {
-      return attempt(userId, meta, method, async () => {
+    async verify({ userId, code, method, meta, challenge, onSuccess }: VerifyInput): Promise<FactorMethod> {
+      const check = async (): Promise<FactorMethod | null> => {
         const candidates = method ? [method] : await this.loginMethods(userId);
         for (const candidate of candidates) {
           if (await tryMethod(userId, candidate, code, challenge)) {
@@ -121,7 +147,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           }
         }
         return null;
-      });
+      };
+      return attempt(userId, meta, method, check, onSuccess);
     },
   };
 };

@@ -1,0 +1,117 @@
+// The host app (tests/app) as a server process of its own, so the load generator never shares
+// its event loop. Forked by bench/lib/app.mjs; talks to the parent over IPC:
+//   → { type: 'ready', bootMs }            once it listens (ms since this process started)
+//   ← { type: 'memory' }                   → { type: 'memory', rss, heapUsed } (after a full GC)
+//   ← { type: 'seed', prefix, count }      → { type: 'seeded' } users with a cheap password hash
+//   ← { type: 'durable', on }              → { type: 'durable' } SQLite synchronous FULL (on) or OFF
+//   ← { type: 'profile', file }            → { type: 'profile' } starts the CPU profiler, or with
+//                                            `file` stops it and writes the .cpuprofile there
+//   ← { type: 'sql' }                      → { type: 'sql', stats } statements run since the last
+//                                            call, by text, with time (BENCH_SQL=1 only)
+//   ← { type: 'stop' }                     destroys Strapi and exits
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const appDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'tests', 'app');
+const require = createRequire(path.join(appDir, 'package.json'));
+const { createStrapi } = require('@strapi/strapi');
+
+const strapi = await createStrapi({ appDir, distDir: appDir, autoReload: false, serveAdminPanel: false }).load();
+await strapi.listen();
+process.send({ type: 'ready', bootMs: performance.now() });
+
+// BENCH_SQL=1: which statements a step runs and how long each takes (to find what to cut).
+let sqlStats = new Map();
+if (process.env.BENCH_SQL === '1') {
+  const started = new Map();
+  const knex = strapi.db.connection;
+  knex.on('query', (q) => started.set(q.__knexQueryUid, performance.now()));
+  const done = (q) => {
+    const t = started.get(q.__knexQueryUid);
+    started.delete(q.__knexQueryUid);
+    const entry = sqlStats.get(q.sql) || { count: 0, ms: 0 };
+    entry.count += 1;
+    entry.ms += t === undefined ? 0 : performance.now() - t;
+    sqlStats.set(q.sql, entry);
+  };
+  knex.on('query-response', (_r, q) => done(q));
+  knex.on('query-error', (_e, q) => done(q));
+}
+
+/**
+ * Users created straight in the database with a bcrypt cost-4 hash of the bench password. Only
+ * the steps that need thousands of logins use them (verify throughput, memory): bcrypt is not
+ * what those steps measure, and at cost 10 ten thousand logins would take this machine minutes.
+ */
+const seed = async ({ prefix, count, password }) => {
+  const bcrypt = require('bcryptjs');
+  const hash = await bcrypt.hash(password, 4);
+  const role = await strapi.db.query('plugin::users-permissions.role').findOne({ where: { type: 'authenticated' } });
+  // One by one: the role is a relation, which createMany does not write.
+  for (let i = 0; i < count; i += 1) {
+    await strapi.db.query('plugin::users-permissions.user').create({
+      data: {
+        username: `${prefix}${i}`,
+        email: `${prefix}${i}@bench.test`,
+        provider: 'local',
+        password: hash,
+        confirmed: true,
+        blocked: false,
+        role: role.id,
+      },
+    });
+  }
+};
+
+// The same V8 profiler as `node --cpu-prof`, limited to the window a step measures.
+let session = null;
+const profile = async (file) => {
+  if (!file) {
+    session = new Session();
+    session.connect();
+    await session.post('Profiler.enable');
+    await session.post('Profiler.start');
+    return;
+  }
+  const { profile: result } = await session.post('Profiler.stop');
+  writeFileSync(file, JSON.stringify(result));
+  session.disconnect();
+  session = null;
+};
+
+// The bench process gone (even killed): no server left behind.
+process.on('disconnect', () => process.exit(0));
+
+process.on('message', async (message) => {
+  try {
+    if (message.type === 'memory') {
+      global.gc?.();
+      global.gc?.();
+      const { rss, heapUsed } = process.memoryUsage();
+      process.send({ type: 'memory', rss, heapUsed });
+    } else if (message.type === 'seed') {
+      await seed(message);
+      process.send({ type: 'seeded' });
+    } else if (message.type === 'durable') {
+      // Set-up only (thousands of users to enrol): every measured step runs with it back on.
+      if (strapi.db.dialect.client === 'sqlite') {
+        await strapi.db.connection.raw(`PRAGMA synchronous = ${message.on ? 'FULL' : 'OFF'}`);
+      }
+      process.send({ type: 'durable' });
+    } else if (message.type === 'profile') {
+      await profile(message.file);
+      process.send({ type: 'profile' });
+    } else if (message.type === 'sql') {
+      process.send({ type: 'sql', stats: [...sqlStats].map(([sql, v]) => ({ sql, ...v })) });
+      sqlStats = new Map();
+    } else if (message.type === 'stop') {
+      await strapi.destroy();
+      process.exit(0);
+    }
+  } catch (error) {
+    process.send({ type: 'error', message: error.stack || String(error) });
+  }
+});

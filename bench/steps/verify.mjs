@@ -1,0 +1,72 @@
+// 3. Verify throughput: POST /api/two-factor/verify with TOTP codes vs GET /api/users/me.
+import { cannon, unexpected } from '../lib/load.mjs';
+import { passwordLogin } from '../lib/flows.mjs';
+import { pool } from '../lib/http.mjs';
+import { median } from '../lib/stats.mjs';
+
+/** Pending logins with a fresh code each, opened before the round (their cost is not measured). */
+const mintLogins = async (ctx, count) => {
+  const { servers, cheapBook } = ctx;
+  const taken = [];
+  for (let i = 0; i < count; i += 1) taken.push(await cheapBook.next());
+  await servers.on.durable(false);
+  try {
+    return await pool(count, 4, async (i) => {
+      const { mfaToken } = await passwordLogin(servers.on.url, taken[i].user.email);
+      return { mfaToken, code: taken[i].code };
+    });
+  } finally {
+    await servers.on.durable(true);
+  }
+};
+
+export async function verifyThroughput(ctx) {
+  const { cfg, servers } = ctx;
+  const url = servers.on.url;
+  const verifyRuns = [];
+  const meRuns = [];
+  for (let round = 0; round < cfg.rounds; round += 1) {
+    const logins = await mintLogins(ctx, cfg.verifyAmount);
+    let i = 0;
+    const result = await ctx.profiled(`verify-${round}`, () =>
+      cannon({
+        url,
+        method: 'POST',
+        path: '/api/two-factor/verify',
+        next: () => ({ body: logins[i++ % logins.length] }),
+        connections: cfg.connections,
+        amount: cfg.verifyAmount,
+      })
+    );
+    const bad = unexpected(result.statuses);
+    if (bad) throw new Error(`verify answered ${bad}`);
+    verifyRuns.push(result);
+
+    const me = await ctx.profiled(`users-me-${round}`, () =>
+      cannon({
+        url,
+        path: '/api/users/me',
+        headers: { authorization: `Bearer ${servers.on.plainJwt}` },
+        connections: cfg.connections,
+        duration: cfg.meSeconds,
+      })
+    );
+    const badMe = unexpected(me.statuses);
+    if (badMe) throw new Error(`users/me answered ${badMe}`);
+    meRuns.push(me);
+  }
+  const rps = median(verifyRuns.map((r) => r.rps));
+  const meRps = median(meRuns.map((r) => r.rps));
+  const p50 = median(verifyRuns.map((r) => r.latency.p50));
+  const meP50 = median(meRuns.map((r) => r.latency.p50));
+  return [
+    {
+      figure: `Verify throughput / GET /api/users/me (${cfg.connections} connections)`,
+      measured: `${rps.toFixed(0)} / ${meRps.toFixed(0)} req/s; p50 ${p50} / ${meP50} ms`,
+      value: rps / meRps,
+      shown: `${(rps / meRps).toFixed(3)}×`,
+      target: '≥ 0.8×',
+      met: rps / meRps >= 0.8,
+    },
+  ];
+}
