@@ -179,6 +179,36 @@ describe('GraphQL (Strapi-native): the same codes', () => {
     }
   });
 
+  it('NYYU confirm2FA takes an emailed and a texted login code as entries (seed 003)', async () => {
+    const { user, phone, mails, texts } = await everyMethod();
+    const signin = await gql('mutation($e: String!, $p: String!) { signin(email: $e, password: $p) { status token } }', {
+      e: user.email,
+      p: 'Correct-Horse-9',
+    });
+    expect(signin.body.data.signin.status).toBe('2FA');
+    const token = signin.body.data.signin.token;
+    const [beforeMail, beforeText] = [mails(), texts()];
+    await gql('mutation($t: String!) { twoFactorSend(mfaToken: $t, method: "email") }', { t: token });
+    const emailCode = await mailedCode(mail, user.email, beforeMail + 1);
+    // The SMS replaces the emailed code on this login (O4), so the email entry goes in alone first.
+    const res = await gql('mutation($e: String!, $t: String!, $c: [TwoFAEntry]!) { confirm2FA(email: $e, token: $t, code: $c) { status token } }', {
+      e: user.email,
+      t: token,
+      c: [{ key: 'email', value: emailCode }],
+    });
+    expect(res.body.data.confirm2FA.status).toBe('Success');
+    const second = (await gql('mutation($e: String!, $p: String!) { signin(email: $e, password: $p) { status token } }', { e: user.email, p: 'Correct-Horse-9' }))
+      .body.data.signin.token;
+    await gql('mutation($t: String!) { twoFactorSend(mfaToken: $t, method: "sms") }', { t: second });
+    const smsCode = await textedCode(sms, phone, beforeText + 1);
+    const bySms = await gql('mutation($e: String!, $t: String!, $c: [TwoFAEntry]!) { confirm2FA(email: $e, token: $t, code: $c) { status token } }', {
+      e: user.email,
+      t: second,
+      c: [{ key: 'phone', value: smsCode }],
+    });
+    expect(bySms.body.data.confirm2FA.status).toBe('Success');
+  });
+
   it('a failing provider is a clear error, never an internal one', async () => {
     const { user } = await everyMethod();
     const mfaToken = await pendingLogin(app, user);

@@ -207,7 +207,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       }
       if (input.entries.length === 0) throw new errors.ValidationError('At least one two-factor code is required');
       for (const entry of input.entries) {
-        await getService(strapi, 'verification').verify({ userId: user.id, code: entry.code, method: entry.method, meta: input.meta });
+        await getService(strapi, 'verification').verify({ userId: user.id, code: entry.code, method: entry.method, meta: input.meta, challenge });
       }
       await this.consume(challenge);
       return getService(strapi, 'tokens').issue(user, input.request);
