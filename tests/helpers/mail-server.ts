@@ -12,15 +12,21 @@ export interface ReceivedMail {
   text: string;
   html: string;
   raw: string;
+  /** The X-Two-Factor-Notice header: the event a security notice (L3) reports, else null. */
+  notice: string | null;
 }
 
 export interface MailServer {
   port: number;
   messages: ReceivedMail[];
-  /** Messages delivered to this address so far. */
+  /** Messages delivered to this address so far, security notices left out (codes only). */
   to(address: string): ReceivedMail[];
-  /** Waits until `count` messages in all reached the address. */
+  /** Waits until `count` messages (notices left out) in all reached the address. */
   waitFor(address: string, count: number, timeoutMs?: number): Promise<ReceivedMail[]>;
+  /** Security notices (L3) delivered to this address so far, oldest first; of one event if given. */
+  notices(address: string, event?: string): ReceivedMail[];
+  /** Waits until `count` (default 1) such notices in all reached the address. */
+  waitForNotices(address: string, options?: { event?: string; count?: number; timeoutMs?: number }): Promise<ReceivedMail[]>;
   /** While set, every message is refused with this SMTP reply (e.g. 451 temporary failure). */
   refuse(reply: { code: number; message: string } | null): void;
   close(): Promise<void>;
@@ -51,7 +57,15 @@ const decodePart = (headers: Record<string, string>, body: string) => {
 /** Just enough MIME for what nodemailer writes: a single part or multipart/alternative text + html. */
 export function parseMail(raw: string, envelope: { from: string; to: string[] }): ReceivedMail {
   const { headers, body } = splitHeaders(raw);
-  const mail: ReceivedMail = { from: envelope.from, to: envelope.to, subject: headers.subject ?? '', text: '', html: '', raw };
+  const mail: ReceivedMail = {
+    from: envelope.from,
+    to: envelope.to,
+    subject: headers.subject ?? '',
+    text: '',
+    html: '',
+    raw,
+    notice: headers['x-two-factor-notice'] ?? null,
+  };
   const type = headers['content-type'] || 'text/plain';
   const boundary = /boundary="?([^";]+)"?/i.exec(type)?.[1];
   const parts = boundary
@@ -100,12 +114,18 @@ export async function startMailServer(): Promise<MailServer> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.server.address() as AddressInfo).port;
-  const to = (address: string) => messages.filter((m) => m.to.includes(address.toLowerCase()) || m.to.includes(address));
+  const all = (address: string) => messages.filter((m) => m.to.includes(address.toLowerCase()) || m.to.includes(address));
+  const to = (address: string) => all(address).filter((m) => m.notice === null);
+  const notices = (address: string, event?: string) =>
+    all(address).filter((m) => m.notice !== null && (event === undefined || m.notice === event));
   return {
     port,
     messages,
     to,
     waitFor: (address, count, timeoutMs) => waitForCount(() => to(address), count, `mails to ${address}`, timeoutMs),
+    notices,
+    waitForNotices: (address, { event, count = 1, timeoutMs } = {}) =>
+      waitForCount(() => notices(address, event), count, `${event ?? ''} notices to ${address}`, timeoutMs),
     refuse(reply) {
       refusal = reply;
     },

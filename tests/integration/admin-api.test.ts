@@ -1,7 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { SMTPServer } from 'smtp-server';
-import type { AddressInfo } from 'node:net';
 import { startApp, type TestApp } from '../helpers/strapi';
+import { startMailServer, type MailServer } from '../helpers/mail-server';
 import { PLUGIN_ACTIONS, adminToken, createAdmin, createUser, enrolTotp, ensureRole, login } from '../helpers/admin';
 import { totpCode } from '../../server/src/core';
 
@@ -14,8 +13,7 @@ const SUPER = { email: 'super@example.com', password: 'SuperPassw0rd!' };
 const PASSWORD = 'UserPassw0rd!';
 
 let app: TestApp;
-let smtp: SMTPServer;
-const mails: { to: string; subject: string }[] = [];
+let mail: MailServer;
 let superToken: string;
 
 const as = (token: string) => ({
@@ -26,31 +24,19 @@ const as = (token: string) => ({
 const admin = () => as(superToken);
 
 beforeAll(async () => {
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    onData(stream, session, callback) {
-      let raw = '';
-      stream.on('data', (chunk) => (raw += chunk));
-      stream.on('end', () => {
-        mails.push({ to: session.envelope.rcptTo.map((r) => r.address).join(','), subject: /^Subject: (.*)$/m.exec(raw)?.[1] ?? '' });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+  mail = await startMailServer();
   app = await startApp({
     ADMIN_EMAIL: SUPER.email,
     ADMIN_PASSWORD: SUPER.password,
     SMTP_HOST: '127.0.0.1',
-    SMTP_PORT: String((smtp.server.address() as AddressInfo).port),
+    SMTP_PORT: String(mail.port),
   });
   superToken = await adminToken(app.http, SUPER.email, SUPER.password);
 });
 
 afterAll(async () => {
   await app?.stop();
-  await new Promise<void>((resolve) => smtp.close(() => resolve()));
+  await mail?.close();
 });
 
 const ROUTES: [string, string][] = [
@@ -294,7 +280,9 @@ describe('users', () => {
     expect(events).toHaveLength(1);
     const adminId = (await app.strapi.db.query('admin::user').findOne({ where: { email: SUPER.email } })).id;
     expect(events[0]).toMatchObject({ type: 'admin.reset', userId: locked.id, details: { adminId }, user: { username: 'locked' } });
-    expect(mails).toContainEqual({ to: 'locked@example.com', subject: 'Your two-factor authentication was reset' });
+    const [notice] = await mail.waitForNotices('locked@example.com', { event: 'admin.reset' });
+    expect(notice).toMatchObject({ notice: 'admin.reset', subject: 'Your two-factor authentication was reset' });
+    expect(notice.text).toMatch(/An administrator of .* reset the two-factor authentication of your account/);
   });
 
   it('answers 404 for an unknown user and 400 for a malformed id', async () => {

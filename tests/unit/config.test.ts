@@ -48,3 +48,22 @@ describe('plugin configuration validator: email template and send limits', () =>
     expect(check({ sendLimits: { ...limits, perAccount: { max: 5 } } })).toThrow(/perAccount/);
   });
 });
+
+describe('plugin configuration validator: notifications', () => {
+  const notifications = (patch: Record<string, unknown>) => ({ notifications: { ...config.default.notifications, ...patch } });
+
+  it('accepts the defaults, events switched off and templates of known events', () => {
+    expect(check(notifications({ enabled: false }))).not.toThrow();
+    expect(check(notifications({ events: { lockout: false, 'backup_code.used': true } }))).not.toThrow();
+    expect(check(notifications({ templates: { enabled: { subject: 'On', text: 'On <%= time %>' } } }))).not.toThrow();
+  });
+
+  it('names what is wrong', () => {
+    expect(check({ notifications: undefined })).toThrow(/notifications.enabled must be true or false/);
+    expect(check(notifications({ events: { login: false } }))).toThrow(/notifications.events.login is not a notice; known: enabled, disabled/);
+    expect(check(notifications({ events: { lockout: 'no' } }))).toThrow(/notifications.events.lockout must be true or false/);
+    expect(check(notifications({ templates: { lockedOut: { subject: 'x' } } }))).toThrow(/notifications.templates.lockedOut is not a notice/);
+    expect(check(notifications({ templates: { lockout: { subject: '' } } }))).toThrow(/takes non-empty strings subject, text and html/);
+    expect(check(notifications({ templates: { lockout: { body: 'x' } } }))).toThrow(/takes non-empty strings subject, text and html/);
+  });
+});

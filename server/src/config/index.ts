@@ -1,3 +1,5 @@
+import { NOTICE_EVENTS, isNoticeEvent, type NoticeEvent, type NoticeTemplate } from '../core/notices';
+
 /**
  * Deployment configuration (config/plugins.ts → 'two-factor'.config). Operator settings that
  * change at run time live in the plugin store instead (services/settings.ts).
@@ -42,6 +44,17 @@ export interface PluginConfig {
   appName?: string;
   email: { from?: string; replyTo?: string; template: EmailTemplate };
   sendLimits: SendLimits;
+  notifications: NotificationConfig;
+}
+
+/** The emails that tell a user of a security change on their account (SECURITY.md L3). */
+export interface NotificationConfig {
+  /** false: no notices at all. */
+  enabled: boolean;
+  /** Per event, whether it mails the user; every event is on unless set to false. */
+  events: Record<NoticeEvent, boolean>;
+  /** Per event, the operator's subject, text or html over the built-in ones (core/notices.ts). */
+  templates: Partial<Record<NoticeEvent, Partial<NoticeTemplate>>>;
 }
 
 export const DEFAULT_EMAIL_TEMPLATE: EmailTemplate = {
@@ -72,6 +85,11 @@ const defaults: PluginConfig = {
   sms: undefined,
   email: { template: DEFAULT_EMAIL_TEMPLATE },
   sendLimits: { cooldown: 30, perAccount: { max: 10, window: 3600 }, perIp: { max: 100, window: 3600 } },
+  notifications: {
+    enabled: true,
+    events: Object.fromEntries(NOTICE_EVENTS.map((event) => [event, true])) as Record<NoticeEvent, boolean>,
+    templates: {},
+  },
 };
 
 const positiveInt = (value: unknown) => Number.isInteger(value) && (value as number) > 0;
@@ -122,6 +140,25 @@ const validateLimit = (name: string, limit: { max: number; window: number } | un
   }
 };
 
+const validateNotifications = (notifications: NotificationConfig | undefined) => {
+  if (!notifications || typeof notifications.enabled !== 'boolean') {
+    throw new Error('two-factor: notifications.enabled must be true or false');
+  }
+  const { events, templates } = notifications;
+  for (const [event, on] of Object.entries(events ?? {})) {
+    if (!isNoticeEvent(event)) throw new Error(`two-factor: notifications.events.${event} is not a notice; known: ${NOTICE_EVENTS.join(', ')}`);
+    if (typeof on !== 'boolean') throw new Error(`two-factor: notifications.events.${event} must be true or false`);
+  }
+  for (const [event, template] of Object.entries(templates ?? {})) {
+    if (!isNoticeEvent(event)) throw new Error(`two-factor: notifications.templates.${event} is not a notice; known: ${NOTICE_EVENTS.join(', ')}`);
+    for (const [key, value] of Object.entries(template ?? {})) {
+      if (!['subject', 'text', 'html'].includes(key) || !nonEmpty(value)) {
+        throw new Error(`two-factor: notifications.templates.${event} takes non-empty strings subject, text and html`);
+      }
+    }
+  }
+};
+
 export default {
   default: defaults,
   validator(config: PluginConfig) {
@@ -150,5 +187,6 @@ export default {
     }
     validateLimit('perAccount', limits.perAccount);
     validateLimit('perIp', limits.perIp);
+    validateNotifications(config.notifications);
   },
 };

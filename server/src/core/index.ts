@@ -6,3 +6,4 @@ export * from './otp-codes';
 export * from './pending-token';
 export * from './qr';
 export * from './messages';
+export * from './notices';

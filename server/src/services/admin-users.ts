@@ -1,9 +1,8 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
-import { PLUGIN_ID, UID, getService } from '../utils/plugin';
+import { UID, getService } from '../utils/plugin';
 import { toNumber } from '../utils/db';
 import type { RequestMeta } from '../utils/request-meta';
-import type { PluginConfig } from '../config';
 import type { Method } from './settings';
 
 export interface UserTwoFactorState {
@@ -37,29 +36,6 @@ const byUser = <T extends { userId: unknown }>(rows: T[]) => {
 /** The operator's view of users-permissions users and their 2FA, and the admin reset (API.md §3). */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const users = () => strapi.db.query(UID.user);
-
-  /** L3: the user hears of the reset. A mail failure is logged; the reset has happened either way. */
-  const notifyReset = async (user: { email?: string | null }) => {
-    if (!user.email) return;
-    const { email } = strapi.config.get(`plugin::${PLUGIN_ID}`) as PluginConfig;
-    try {
-      await strapi
-        .plugin('email')
-        .service('email')
-        .send({
-          to: user.email,
-          ...(email?.from ? { from: email.from } : {}),
-          ...(email?.replyTo ? { replyTo: email.replyTo } : {}),
-          subject: 'Your two-factor authentication was reset',
-          text:
-            'An administrator has reset the two-factor authentication of your account: your authenticator app, ' +
-            'email and SMS factors and your backup codes were removed. If you did not ask for this, contact your ' +
-            'administrator now. You can set up two-factor authentication again from your account.',
-        });
-    } catch (error) {
-      strapi.log.warn(`two-factor: could not send the reset notice: ${(error as Error).message}`);
-    }
-  };
 
   return {
     async list({ page = 1, pageSize = 25, search }: { page?: number; pageSize?: number; search?: string }): Promise<Page<UserTwoFactorState>> {
@@ -122,7 +98,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (!user) throw new errors.NotFoundError('User not found');
       await strapi.db.transaction(() => getService(strapi, 'factors').removeEverything(user.id, { throttle: true }));
       await getService(strapi, 'audit').record('admin.reset', { userId: user.id, meta, details: { adminId: admin.id } });
-      await notifyReset(user);
+      await getService(strapi, 'notifications').notify('admin.reset', { userId: user.id, meta });
       return { id: user.id, methods: [] as Method[], backupCodesRemaining: 0, lockedUntil: null };
     },
   };

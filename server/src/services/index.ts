@@ -16,6 +16,7 @@ import otp from './otp';
 import adminSettings from './admin-settings';
 import adminUsers from './admin-users';
 import adminEvents from './admin-events';
+import notifications from './notifications';
 
 const services = {
   settings,
@@ -36,6 +37,7 @@ const services = {
   adminSettings,
   adminUsers,
   adminEvents,
+  notifications,
 };
 
 export type Services = { [K in keyof typeof services]: ReturnType<(typeof services)[K]> };

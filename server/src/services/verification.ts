@@ -102,7 +102,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
             }
           } else {
             await audit().record('verify.failed', { userId, method: method ?? null, meta });
-            if (reservation.locksNow) await audit().record('lockout', { userId, meta });
+            if (reservation.locksNow) {
+              await audit().record('lockout', { userId, meta });
+              await getService(strapi, 'notifications').notify('lockout', { userId, meta });
+            }
           }
           return { reservation, matched, late };
         })
@@ -136,12 +139,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         for (const candidate of candidates) {
           if (await tryMethod(userId, candidate, code, challenge)) {
             if (candidate === 'backup_code') {
-              await audit().record('backup_code.used', {
-                userId,
-                method: candidate,
-                meta,
-                details: { remaining: await getService(strapi, 'backupCodes').remaining(userId) },
-              });
+              const remaining = await getService(strapi, 'backupCodes').remaining(userId);
+              await audit().record('backup_code.used', { userId, method: candidate, meta, details: { remaining } });
+              // Sent once the attempt's transaction commits (never from inside it).
+              await getService(strapi, 'notifications').notify('backup_code.used', { userId, method: candidate, meta, remaining });
             }
             return candidate;
           }
