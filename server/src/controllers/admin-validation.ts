@@ -27,30 +27,32 @@ const whole = (name: string) =>
 
 /** Keys of the GET answer that are read-only: a client may send the answer back as it got it. */
 const READ_ONLY = ['smsAvailable', 'roles', 'limits'];
-const SETTINGS_KEYS = ['enabled', 'methods', 'enforcedRoles', 'issuer', 'codeLifetime', 'maxFailures', 'lockDuration', 'codeAttempts', 'backupCodeCount', 'totpWindow'];
+
+const settingsFields = {
+  enabled: yup.boolean().strict().typeError('enabled must be true or false'),
+  methods: yup
+    .object(
+      Object.fromEntries(METHODS.map((m) => [m, yup.boolean().strict().typeError(`methods.${m} must be true or false`)]))
+    )
+    .strict()
+    .noUnknown(true, `Unknown methods: \${unknown} (known: ${METHODS.join(', ')})`)
+    .typeError('methods must be an object'),
+  enforcedRoles: yup
+    .array(yup.string().strict().typeError('enforcedRoles must hold role types (strings)'))
+    .strict()
+    .typeError('enforcedRoles must be a list of role types'),
+  issuer: yup.string().strict().typeError('issuer must be a string'),
+  codeLifetime: whole('codeLifetime'),
+  maxFailures: whole('maxFailures'),
+  lockDuration: whole('lockDuration'),
+  codeAttempts: whole('codeAttempts'),
+  backupCodeCount: whole('backupCodeCount'),
+  totpWindow: whole('totpWindow'),
+};
+const SETTINGS_KEYS = Object.keys(settingsFields);
 
 const settingsSchema = yup
-  .object({
-    enabled: yup.boolean().strict().typeError('enabled must be true or false'),
-    methods: yup
-      .object(
-        Object.fromEntries(METHODS.map((m) => [m, yup.boolean().strict().typeError(`methods.${m} must be true or false`)]))
-      )
-      .strict()
-      .noUnknown(true, `Unknown methods: \${unknown} (known: ${METHODS.join(', ')})`)
-      .typeError('methods must be an object'),
-    enforcedRoles: yup
-      .array(yup.string().strict().typeError('enforcedRoles must hold role types (strings)'))
-      .strict()
-      .typeError('enforcedRoles must be a list of role types'),
-    issuer: yup.string().strict().typeError('issuer must be a string'),
-    codeLifetime: whole('codeLifetime'),
-    maxFailures: whole('maxFailures'),
-    lockDuration: whole('lockDuration'),
-    codeAttempts: whole('codeAttempts'),
-    backupCodeCount: whole('backupCodeCount'),
-    totpWindow: whole('totpWindow'),
-  })
+  .object(settingsFields)
   .typeError('The request body must be a JSON object')
   .test('known-keys', function check(value) {
     const unknown = Object.keys(value ?? {}).filter((k) => !SETTINGS_KEYS.includes(k) && !READ_ONLY.includes(k));

@@ -1,5 +1,5 @@
 import type { Core } from '@strapi/strapi';
-import { getService } from '../utils/plugin';
+import { getService, upRefreshCookieName, upRefreshMode, upSessions } from '../utils/plugin';
 import { requestMeta } from '../utils/request-meta';
 import { recordIssued, sendPending } from '../utils/http';
 
@@ -13,13 +13,10 @@ import { recordIssued, sendPending } from '../utils/http';
  */
 const GUARDED = ['callback', 'resetPassword', 'register', 'emailConfirmation'] as const;
 
-const refreshCookieName = (strapi: Core.Strapi) =>
-  (strapi.config.get('plugin::users-permissions.sessions') as any)?.cookie?.name || 'strapi_up_refresh';
-
 /** The refresh token an answer carries, in its body or in the cookie it sets. */
 const issuedRefreshToken = (strapi: Core.Strapi, ctx: any): string | undefined => {
   if (typeof ctx.body?.refreshToken === 'string') return ctx.body.refreshToken;
-  const name = refreshCookieName(strapi);
+  const name = upRefreshCookieName(strapi);
   const header = ctx.response?.get?.('Set-Cookie');
   const cookies: string[] = Array.isArray(header) ? header : header ? [header] : [];
   for (const cookie of cookies) {
@@ -34,8 +31,7 @@ const issuedRefreshToken = (strapi: Core.Strapi, ctx: any): string | undefined =
  * tokens (refresh mode) and the refresh cookie. A legacy JWT is stateless: it is simply not sent.
  */
 const withdraw = async (strapi: Core.Strapi, ctx: any, userId: number, jwt: string) => {
-  const mode: string = strapi.config.get('plugin::users-permissions.jwtManagement', 'legacy-support');
-  if (mode !== 'refresh') return;
+  if (!upRefreshMode(strapi)) return;
   const sessions = strapi.sessionManager('users-permissions');
   const sessionIds = new Set<string>();
   const access: any = sessions.validateAccessToken(jwt);
@@ -44,8 +40,7 @@ const withdraw = async (strapi: Core.Strapi, ctx: any, userId: number, jwt: stri
   if (refresh) {
     const validation: any = await sessions.validateRefreshToken(refresh);
     if (validation?.isValid) sessionIds.add(validation.sessionId);
-    const upSessions = strapi.config.get('plugin::users-permissions.sessions') as any;
-    ctx.cookies.set(refreshCookieName(strapi), null, { path: upSessions?.cookie?.path ?? '/', overwrite: true });
+    ctx.cookies.set(upRefreshCookieName(strapi), null, { path: upSessions(strapi).cookie?.path ?? '/', overwrite: true });
   }
   for (const sessionId of sessionIds) await sessions.revokeSessionById(String(userId), sessionId);
 };

@@ -1,6 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
-import { getService, upService } from '../utils/plugin';
+import { getService } from '../utils/plugin';
 import { decodeExp, type IssuedLogin } from '../services/tokens';
 import { validateCode } from '../controllers/validation';
 import { CRAFT_METHOD } from './methods';
@@ -133,10 +133,7 @@ export default (strapi: Core.Strapi): Dialect => {
         async disableTwoFactor(_: unknown, args: any, context: GraphQLContext) {
           const user = signedIn(context);
           if (args.password !== args.confirmPassword) throw new errors.ValidationError('Passwords do not match');
-          const record = await strapi.db.query('plugin::users-permissions.user').findOne({ where: { id: user.id } });
-          if (!record?.password || !(await upService(strapi, 'user').validatePassword(args.password, record.password))) {
-            throw new errors.ValidationError('The password is not correct');
-          }
+          await getService(strapi, 'callers').confirmPassword(user.id, args.password);
           if (!(await factors().hasConfirmed(user.id))) return false;
           const { code } = await validateCode({ code: args.code ?? undefined });
           return (await factors().disable(user, code, undefined, meta(context))).enabled;

@@ -1,7 +1,7 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { errors } from '@strapi/utils';
-import type { PendingLogin, TokenRequest } from '../services/login';
-import type { IssuedLogin } from '../services/tokens';
+import type { PendingLogin } from '../services/login';
+import type { IssuedLogin, TokenRequest } from '../services/tokens';
 import type { RequestMeta } from '../utils/request-meta';
 import { requestMeta } from '../utils/request-meta';
 import { bearerToken, issuedOf, tokenRequest } from '../utils/http';

@@ -29,6 +29,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     return user;
   },
 
+  /** A signed-in user re-entering their password (Craft's disableTwoFactor); a 400 if it is not theirs. */
+  async confirmPassword(userId: number, password: string): Promise<void> {
+    const record = await strapi.db.query(UID.user).findOne({ where: { id: userId }, select: ['password'] });
+    if (!record?.password || !(await upService(strapi, 'user').validatePassword(password, record.password))) {
+      throw new errors.ValidationError('The password is not correct');
+    }
+  },
+
   async resolve(input: { bearer?: string; pending?: string }): Promise<Caller> {
     if (input.bearer) {
       const user = await this.fromJwt(input.bearer);

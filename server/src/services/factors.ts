@@ -6,7 +6,6 @@ import type { RequestMeta } from '../utils/request-meta';
 import type { Method } from './settings';
 import type { FactorMethod } from './verification';
 import type { PluginConfig } from '../config';
-import type { Services } from '.';
 
 export interface UserRef {
   id: number;
@@ -33,7 +32,7 @@ const METHOD_LABEL: Record<Method, string> = { totp: 'Authenticator app', email:
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const config = () => strapi.config.get(`plugin::${PLUGIN_ID}`) as PluginConfig;
   const audit = () => getService(strapi, 'audit');
-  const notify = (...args: Parameters<Services['notifications']['notify']>) => getService(strapi, 'notifications').notify(...args);
+  const notifications = () => getService(strapi, 'notifications');
   const factorQuery = () => strapi.db.query(UID.factor);
 
   const assertOpen = async (method: Method) => {
@@ -190,7 +189,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       await audit().record('method.added', { userId: user.id, method, meta });
       if (firstFactor) await audit().record('enabled', { userId: user.id, method, meta });
       // One mail: a first factor turns 2FA on, a later one adds a method.
-      await notify(firstFactor ? 'enabled' : 'method.added', { userId: user.id, method, meta });
+      await notifications().notify(firstFactor ? 'enabled' : 'method.added', { userId: user.id, method, meta });
       return { enabled: true, methods: await this.confirmedMethods(user.id), ...(backupCodes ? { backupCodes } : {}) };
     },
 
@@ -213,7 +212,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const status = await this.status(user.id);
       const event = status.enabled ? 'method.removed' : 'disabled';
       await audit().record(event, { userId: user.id, method: method ?? null, meta });
-      await notify(event, { userId: user.id, method: method ?? null, meta });
+      await notifications().notify(event, { userId: user.id, method: method ?? null, meta });
       return { enabled: status.enabled, methods: status.methods };
     },
 
@@ -225,7 +224,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       await getService(strapi, 'verification').verify({ userId: user.id, code, meta });
       const codes = await getService(strapi, 'backupCodes').regenerate(user.id);
       await audit().record('backup_codes.regenerated', { userId: user.id, meta, details: { count: codes.length } });
-      await notify('backup_codes.regenerated', { userId: user.id, meta });
+      await notifications().notify('backup_codes.regenerated', { userId: user.id, meta });
       return codes;
     },
 

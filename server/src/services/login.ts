@@ -8,7 +8,7 @@ import type { RequestMeta } from '../utils/request-meta';
 import type { PluginConfig } from '../config';
 import type { Method } from './settings';
 import type { FactorMethod } from './verification';
-import type { IssuedLogin } from './tokens';
+import type { IssuedLogin, TokenRequest } from './tokens';
 import type { Caller } from './callers';
 
 export type Purpose = 'login' | 'setup';
@@ -18,13 +18,6 @@ export interface PendingLogin {
   mfaToken: string;
   methods: string[];
   expiresAt: string;
-}
-
-export interface TokenRequest {
-  auth?: unknown;
-  userAgent?: string;
-  deviceId?: unknown;
-  httpOnlyRequested?: boolean;
 }
 
 export const INVALID_SESSION = 'Invalid or expired two-factor session';

@@ -3,7 +3,8 @@ import { errors } from '@strapi/utils';
 import { generateNumericCode, hashOtpCode, minutesOf, normalizeNumericCode, safeEqualHex } from '../core';
 import type { PluginConfig } from '../config';
 import { UID, getService, PLUGIN_ID } from '../utils/plugin';
-import { affected, columnOf, tableOf, toNumber, withKnex } from '../utils/db';
+import { affected, columnOf, findOrCreate, tableOf, toNumber, withKnex } from '../utils/db';
+import { lockedError } from './throttle';
 import type { RequestMeta } from '../utils/request-meta';
 
 export type CodeMethod = 'email' | 'sms';
@@ -14,7 +15,6 @@ export const SENT_MESSAGE: Record<CodeMethod, string> = {
   email: 'Sent verify code via email',
   sms: 'Sent verify code via SMS',
 };
-export const LOCKED_MESSAGE = 'Too many failed attempts. Try again later.';
 
 const ACTION: Record<CodePurpose, Record<CodeMethod, string>> = {
   login: { email: 'sign in', sms: 'sign in' },
@@ -51,8 +51,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const rateLimited = (message: string, retryAfter: number) => new errors.RateLimitError(message, { retryAfter });
 
   const assertNotLocked = async (userId: number) => {
-    const { lockedUntil } = await getService(strapi, 'throttle').state(userId);
-    if (lockedUntil) throw rateLimited(LOCKED_MESSAGE, Math.max(1, Math.ceil((lockedUntil - Date.now()) / 1000)));
+    const throttle = getService(strapi, 'throttle');
+    const { lockedUntil } = await throttle.state(userId);
+    if (lockedUntil) throw lockedError(throttle.retryAfter(lockedUntil));
   };
 
   /** Per-account and per-IP send limits; the hits are given back if the send does not happen. */
@@ -76,19 +77,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     return refund;
   };
 
-  const standingRow = async (userId: number, purpose: 'enrol' | 'step-up', method: CodeMethod) => {
+  const standingRow = (userId: number, purpose: 'enrol' | 'step-up', method: CodeMethod) => {
     const nonce = standingNonce(userId, purpose, method);
-    const existing = await challenges().findOne({ where: { nonce } });
-    if (existing) return existing;
-    try {
-      return await challenges().create({
-        data: { nonce, purpose, userId, method, expiresAt: Date.now() + config().sendLimits.cooldown * 1000 + 60_000, attempts: 0, sendCount: 0 },
-      });
-    } catch (error) {
-      const again = await challenges().findOne({ where: { nonce } });
-      if (!again) throw error;
-      return again;
-    }
+    return findOrCreate(
+      strapi,
+      UID.challenge,
+      { nonce },
+      { nonce, purpose, userId, method, expiresAt: Date.now() + config().sendLimits.cooldown * 1000 + 60_000, attempts: 0, sendCount: 0 }
+    );
   };
 
   /**

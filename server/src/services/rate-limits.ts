@@ -1,11 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { UID } from '../utils/plugin';
-import { affected, columnOf, tableOf, toNumber, withKnex } from '../utils/db';
-
-const integer = (value: number): number => {
-  if (!Number.isSafeInteger(value)) throw new TypeError('Expected an integer');
-  return value;
-};
+import { affected, columnOf, findOrCreate, integer, tableOf, toNumber, withKnex } from '../utils/db';
 
 export type Hit = { ok: true } | { ok: false; retryAfter: number };
 
@@ -19,15 +14,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const c = (attr: string) => columnOf(strapi, UID.rateLimit, attr);
   const rows = () => strapi.db.query(UID.rateLimit);
 
-  const ensureRow = async (key: string, now: number) => {
-    if (await rows().findOne({ where: { bucket: key }, select: ['id'] })) return;
-    try {
-      await rows().create({ data: { bucket: key, hits: 0, windowStart: now } });
-    } catch (error) {
-      // A parallel request created it first (unique index on bucket).
-      if (!(await rows().findOne({ where: { bucket: key }, select: ['id'] }))) throw error;
-    }
-  };
+  const ensureRow = (key: string, now: number) =>
+    findOrCreate(strapi, UID.rateLimit, { bucket: key }, { bucket: key, hits: 0, windowStart: now }, ['id']);
 
   return {
     async hit(key: string, max: number, windowSeconds: number): Promise<Hit> {

@@ -1,12 +1,16 @@
 import type { Core } from '@strapi/strapi';
+import { errors } from '@strapi/utils';
 import { UID, getService } from '../utils/plugin';
-import { affected, columnOf, tableOf, toNumber, withKnex } from '../utils/db';
+import { affected, columnOf, findOrCreate, integer, tableOf, toNumber, withKnex } from '../utils/db';
 
-/** A number going into SQL text must be a plain integer. */
-const integer = (value: number): number => {
-  if (!Number.isSafeInteger(value)) throw new TypeError('Expected an integer');
-  return value;
-};
+export const LOCKED_MESSAGE = 'Too many failed attempts. Try again later.';
+
+/** The one answer to anything tried while the account is locked (R3): 429 with Retry-After, nothing more. */
+export const lockedError = (retryAfter: number) => new errors.RateLimitError(LOCKED_MESSAGE, { retryAfter });
+
+/** Seconds until a lock ends, at least 1. */
+const retryAfter = (lockedUntil: number | null, now = Date.now()) =>
+  Math.max(1, Math.ceil(((lockedUntil ?? now + 1000) - now) / 1000));
 
 export type Reservation = { ok: true; locksNow: boolean } | { ok: false; retryAfter: number };
 export type Gate = { ok: true; expiredLock: boolean } | { ok: false; retryAfter: number };
@@ -26,21 +30,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
   /** The account's row (made on first use) and its lock as stored. */
   const ensureRow = async (userId: number): Promise<{ lockedUntil: number | null }> => {
-    const existing = await strapi.db.query(UID.throttle).findOne({ where: { userId }, select: ['id', 'lockedUntil'] });
-    if (existing) return { lockedUntil: toNumber(existing.lockedUntil) };
-    try {
-      await strapi.db.query(UID.throttle).create({ data: { userId, failures: 0, lockedUntil: null } });
-    } catch (error) {
-      // A parallel request created it first (unique index on user_id): that row is ours too.
-      const again = await strapi.db.query(UID.throttle).findOne({ where: { userId }, select: ['id', 'lockedUntil'] });
-      if (!again) throw error;
-      return { lockedUntil: toNumber(again.lockedUntil) };
-    }
-    return { lockedUntil: null };
+    const row = await findOrCreate(strapi, UID.throttle, { userId }, { userId, failures: 0, lockedUntil: null }, ['id', 'lockedUntil']);
+    return { lockedUntil: toNumber(row.lockedUntil) };
   };
-
-  const retryAfter = (lockedUntil: number | null, now: number) =>
-    Math.max(1, Math.ceil(((lockedUntil ?? now + 1000) - now) / 1000));
 
   return {
     /**
@@ -104,6 +96,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         data: { failures: 0, lockedUntil: null },
       });
     },
+
+    retryAfter,
 
     async state(userId: number): Promise<{ failures: number; lockedUntil: number | null }> {
       const row = await strapi.db

@@ -1,6 +1,14 @@
 import type { Core } from '@strapi/strapi';
 import { errors, buildSessionMetadata } from '@strapi/utils';
-import { UID, upService } from '../utils/plugin';
+import { UID, upRefreshCookieName, upRefreshMode, upService, upSessions } from '../utils/plugin';
+
+/** What users-permissions reads from a login request when it issues tokens. */
+export interface TokenRequest {
+  auth?: unknown;
+  userAgent?: string;
+  deviceId?: unknown;
+  httpOnlyRequested?: boolean;
+}
 
 export interface IssuedLogin {
   /** What users-permissions' own login answers: { jwt, user } (+ refreshToken in refresh mode). */
@@ -30,13 +38,12 @@ export const decodeExp = (token: string | undefined): number | null => {
 export default ({ strapi }: { strapi: Core.Strapi }) => ({
   async issue(
     user: any,
-    request: { auth?: unknown; userAgent?: string; deviceId?: unknown; httpOnlyRequested?: boolean }
+    request: TokenRequest
   ): Promise<IssuedLogin> {
     const sanitizedUser = await strapi.contentAPI.sanitize.output(user, strapi.getModel(UID.user as any), {
       auth: request.auth as any,
     });
-    const mode: string = strapi.config.get('plugin::users-permissions.jwtManagement', 'legacy-support');
-    if (mode !== 'refresh') {
+    if (!upRefreshMode(strapi)) {
       const jwt = upService(strapi, 'jwt').issue({ id: user.id }) as string;
       return { body: { jwt, user: sanitizedUser }, jwtExpiresAt: decodeExp(jwt), refreshTokenExpiresAt: null };
     }
@@ -48,27 +55,27 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     const access = await sessions.generateAccessToken(refresh.token);
     if ('error' in access) throw new errors.ApplicationError('Invalid credentials');
 
-    const upSessions = strapi.config.get('plugin::users-permissions.sessions') as any;
+    const sessionsConfig = upSessions(strapi);
     const absolute = (refresh as any).absoluteExpiresAt as string | undefined;
     const times = {
       jwtExpiresAt: decodeExp(access.token),
       refreshTokenExpiresAt: decodeExp(refresh.token) ?? (absolute ? Math.floor(Date.parse(absolute) / 1000) : null),
     };
-    if (upSessions?.httpOnly || request.httpOnlyRequested) {
-      const isProduction = process.env.NODE_ENV === 'production';
-      const secure = typeof upSessions?.cookie?.secure === 'boolean' ? upSessions.cookie.secure : isProduction;
+    if (sessionsConfig.httpOnly || request.httpOnlyRequested) {
+      const { cookie = {} } = sessionsConfig;
+      const secure = typeof cookie.secure === 'boolean' ? cookie.secure : process.env.NODE_ENV === 'production';
       return {
         body: { jwt: access.token, user: sanitizedUser },
         cookie: {
-          name: upSessions?.cookie?.name || 'strapi_up_refresh',
+          name: upRefreshCookieName(strapi),
           value: refresh.token,
           options: {
             httpOnly: true,
             secure,
-            sameSite: upSessions?.cookie?.sameSite ?? 'lax',
-            path: upSessions?.cookie?.path ?? '/',
-            domain: upSessions?.cookie?.domain,
-            maxAge: upSessions?.cookie?.maxAge,
+            sameSite: cookie.sameSite ?? 'lax',
+            path: cookie.path ?? '/',
+            domain: cookie.domain,
+            maxAge: cookie.maxAge,
             overwrite: true,
           },
         },

@@ -2,6 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { decryptSecret, verifyTotp } from '../core';
 import { UID, getService } from '../utils/plugin';
+import { lockedError } from './throttle';
 import type { RequestMeta } from '../utils/request-meta';
 
 export type FactorMethod = 'totp' | 'email' | 'sms' | 'backup_code';
@@ -112,9 +113,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       : { reservation: gate, matched: null, late: null };
     const { reservation, matched, late } = outcome;
     if (!reservation.ok) {
-      throw new errors.RateLimitError('Too many failed attempts. Try again later.', {
-        retryAfter: reservation.retryAfter,
-      });
+      throw lockedError(reservation.retryAfter);
     }
     if (late) throw late;
     if (matched) return matched;

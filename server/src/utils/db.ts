@@ -16,6 +16,36 @@ export const columnOf = (strapi: Core.Strapi, uid: string, attribute: string): s
 export const toNumber = (value: unknown): number | null =>
   value === null || value === undefined ? null : Number(value);
 
+/** A number going into SQL text must be a plain integer. */
+export const integer = (value: number): number => {
+  if (!Number.isSafeInteger(value)) throw new TypeError('Expected an integer');
+  return value;
+};
+
+/**
+ * The row `where` names, created from `data` when there is none. Of parallel creators the unique
+ * index lets one win; the others read its row. Not inside a transaction: on PostgreSQL the
+ * refused insert would abort it.
+ */
+export const findOrCreate = async (
+  strapi: Core.Strapi,
+  uid: string,
+  where: Record<string, unknown>,
+  data: Record<string, unknown>,
+  select?: string[]
+): Promise<any> => {
+  const query = strapi.db.query(uid as any);
+  const existing = await query.findOne({ where, ...(select ? { select } : {}) });
+  if (existing) return existing;
+  try {
+    return await query.create({ data, ...(select ? { select } : {}) });
+  } catch (error) {
+    const again = await query.findOne({ where, ...(select ? { select } : {}) });
+    if (!again) throw error;
+    return again;
+  }
+};
+
 /** Knex's affected-row count, whatever the dialect returns. */
 export const affected = (result: unknown): number =>
   typeof result === 'number' ? result : Array.isArray(result) ? result.length : Number(result) || 0;

@@ -1,8 +1,8 @@
 import type { Core } from '@strapi/strapi';
 import { PLUGIN_ID } from './plugin';
 import type { PluginConfig } from '../config';
-import type { PendingLogin, TokenRequest } from '../services/login';
-import type { IssuedLogin } from '../services/tokens';
+import type { PendingLogin } from '../services/login';
+import type { IssuedLogin, TokenRequest } from '../services/tokens';
 
 /**
  * Request and response plumbing shared by the REST controllers and the login override:

@@ -19,6 +19,14 @@ export const getService = <K extends keyof import('../services').Services>(
 ): import('../services').Services[K] =>
   strapi.plugin(PLUGIN_ID).service(name) as unknown as import('../services').Services[K];
 
+/** users-permissions' token mode: `refresh` issues sessions (access + refresh tokens), else a legacy JWT. */
+export const upRefreshMode = (strapi: Core.Strapi): boolean =>
+  strapi.config.get<string>('plugin::users-permissions.jwtManagement', 'legacy-support') === 'refresh';
+
+/** users-permissions' session settings, and the name of its refresh cookie as it names it. */
+export const upSessions = (strapi: Core.Strapi): any => strapi.config.get('plugin::users-permissions.sessions') ?? {};
+export const upRefreshCookieName = (strapi: Core.Strapi): string => upSessions(strapi).cookie?.name || 'strapi_up_refresh';
+
 /** users-permissions' own services: tokens, passwords, users are issued the way it issues them. */
 export const upService = (strapi: Core.Strapi, name: string): any =>
   strapi.plugin('users-permissions').service(name);
