@@ -1,13 +1,16 @@
 import type { Core } from '@strapi/strapi';
 import { guardUsersPermissions } from './controllers/users-permissions-guard';
 import { registerGraphql } from './graphql';
+import { guardContentManager } from './extensions/content-manager';
 
 /**
  * users-permissions' routes bind controller actions during strapi.bootstrap(), before plugin
  * bootstraps, so its token-issuing actions are guarded here; the GraphQL extension (only where
- * the graphql plugin is installed) must be registered here too.
+ * the graphql plugin is installed) must be registered here too, and so must the content manager's
+ * refusal of the plugin's records.
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   guardUsersPermissions(strapi);
+  guardContentManager(strapi);
   registerGraphql(strapi);
 };

@@ -338,3 +338,51 @@ describe('audit log', () => {
     expect(bad.body.error.message).toMatch(/type must be one of/);
   });
 });
+
+describe('query parameters of the admin lists', () => {
+  it('answers 400, never 500, for a filter or page that is not the documented type', async () => {
+    const queries = [
+      ['/two-factor/users?search[$ne]=1', /search must be a string/],
+      ['/two-factor/users?search=a&search=b', /search must be a string/],
+      ['/two-factor/users?page[$gt]=1', /page must be a number/],
+      ['/two-factor/events?user[$ne]=1', /user must be a string/],
+      ['/two-factor/events?type[$in][0]=enabled', /type must be a string/],
+      ['/two-factor/events?pageSize[$lt]=5', /pageSize must be a number/],
+    ] as const;
+    for (const [path, message] of queries) {
+      const res = await admin().get(path);
+      expect(res.status, path).toBe(400);
+      expect(res.body.error.message, path).toMatch(message);
+    }
+  });
+});
+
+describe("the plugin's records are not content", () => {
+  const TYPES = ['factor', 'challenge', 'backup-code', 'event', 'throttle', 'rate-limit'].map((t) => `plugin::two-factor.${t}`);
+
+  it("the content manager's API refuses them, even to a super admin", async () => {
+    const user = await createUser(app.strapi, { username: 'cm-target', email: 'cm-target@example.com', password: PASSWORD });
+    await enrolTotp(app.http, (await login(app.http, 'cm-target@example.com', PASSWORD)).body.jwt);
+    for (const uid of TYPES) {
+      for (const path of [
+        `/content-manager/collection-types/${uid}`,
+        `/content-manager/collection-types/${uid}/1`,
+        `/content-manager/content-types/${uid}/configuration`,
+      ]) {
+        const res = await admin().get(path);
+        expect(res.status, path).toBe(403);
+        expect(res.body.error.message, path).toMatch(/not content/);
+      }
+      const create = await admin().post(`/content-manager/collection-types/${uid}`, { userId: user.id });
+      expect(create.status, uid).toBe(403);
+    }
+    // Their schemas are listed as not displayed (the panel shows no link), and the rest of the
+    // content manager works as before.
+    const listed = (await admin().get('/content-manager/content-types')).body.data.filter((t: any) => t.uid.startsWith('plugin::two-factor.'));
+    expect(listed.map((t: any) => t.uid).sort()).toEqual([...TYPES].sort());
+    expect(listed.every((t: any) => t.isDisplayed === false)).toBe(true);
+    const users = await admin().get('/content-manager/collection-types/plugin::users-permissions.user?_q=cm-target');
+    expect(users.status).toBe(200);
+    expect(JSON.stringify(users.body)).toContain('cm-target@example.com');
+  });
+});

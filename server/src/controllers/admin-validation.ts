@@ -79,16 +79,29 @@ const page = {
 };
 
 // Query strings are cast (strict off): '2' is page 2.
+/**
+ * A query-string text: a plain string only. Koa's parser turns `search[$ne]=1` into an object,
+ * which yup's cast would otherwise pass on (and `trim` fail on, a 500).
+ */
+const text = (name: string, max: number) =>
+  yup
+    .mixed()
+    .test('is-text', `${name} must be a string`, (value) => value === undefined || typeof value === 'string')
+    .transform((value) => (typeof value === 'string' ? value.trim() : value))
+    .test('max', `${name} is too long`, (value) => typeof value !== 'string' || value.length <= max);
+
 export const validateUsersQuery = validator(
-  yup.object({ ...page, search: yup.string().trim().max(100, 'search is too long') }),
+  yup.object({ ...page, search: text('search', 100) }),
   { strict: false }
 );
 
 export const validateEventsQuery = validator(
   yup.object({
     ...page,
-    user: yup.string().trim().max(255, 'user is too long'),
-    type: yup.string().oneOf([...EVENT_TYPES, ''], `type must be one of ${EVENT_TYPES.join(', ')}`),
+    user: text('user', 255),
+    type: text('type', 64).test('known', `type must be one of ${EVENT_TYPES.join(', ')}`, (value) =>
+      value === undefined || value === '' || (EVENT_TYPES as readonly string[]).includes(value as string)
+    ),
   }),
   { strict: false }
 );

@@ -1,1 +1,3 @@
-export default {};
+import { refusePluginRecords } from '../extensions/content-manager';
+
+export default { 'refuse-plugin-records': refusePluginRecords };
