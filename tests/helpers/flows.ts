@@ -34,9 +34,14 @@ export const codeAt = (secret: string, steps = 0) => totpCode(secret, { time: st
 /**
  * Enrols an authenticator app for the user (enable + confirm with the code of the previous step,
  * so that the current and next steps stay free for logins). Returns the secret and backup codes.
+ * `proof`: a current code of a factor the user already has (adding one needs it).
  */
-export async function enrolTotp(app: HttpApp, user: TestUser): Promise<{ secret: string; backupCodes: string[] }> {
-  const enable = await app.http().post('/api/two-factor/enable').set('Authorization', `Bearer ${user.jwt}`).send({ method: 'totp' });
+export async function enrolTotp(app: HttpApp, user: TestUser, proof?: string): Promise<{ secret: string; backupCodes: string[] }> {
+  const enable = await app
+    .http()
+    .post('/api/two-factor/enable')
+    .set('Authorization', `Bearer ${user.jwt}`)
+    .send({ method: 'totp', ...(proof ? { code: proof } : {}) });
   expect(enable.status, JSON.stringify(enable.body)).toBe(200);
   const secret = enable.body.secret as string;
   const confirm = await app

@@ -29,10 +29,23 @@ export async function textedCode(sms: SmsServer, phone: string, count: number): 
   return codeIn({ text: messages[count - 1].body });
 }
 
-/** Enables email 2FA: enable, read the code from the SMTP server, confirm. */
-export async function enrolEmail(app: TestApp, mail: MailServer, user: TestUser) {
+/** A step-up code by email: a signed-in user with email 2FA asks for one and reads it from the SMTP server. */
+export async function emailedStepUp(app: TestApp, mail: MailServer, user: TestUser): Promise<string> {
   const before = mail.to(user.email).length;
-  const enable = await app.http().post('/api/two-factor/enable').set(auth(user)).send({ method: 'email' });
+  const res = await app.http().post('/api/two-factor/send').set(auth(user)).send({ method: 'email' });
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return mailedCode(mail, user.email, before + 1);
+}
+
+const withProof = (body: Record<string, unknown>, proof?: string) => (proof ? { ...body, code: proof } : body);
+
+/**
+ * Enables email 2FA: enable, read the code from the SMTP server, confirm. `proof`: a current code
+ * of a factor the user already has (adding one needs it).
+ */
+export async function enrolEmail(app: TestApp, mail: MailServer, user: TestUser, proof?: string) {
+  const before = mail.to(user.email).length;
+  const enable = await app.http().post('/api/two-factor/enable').set(auth(user)).send(withProof({ method: 'email' }, proof));
   expect(enable.status, JSON.stringify(enable.body)).toBe(200);
   expect(enable.body).toEqual({ message: 'Sent verify code via email' });
   const code = await mailedCode(mail, user.email, before + 1);
@@ -41,10 +54,10 @@ export async function enrolEmail(app: TestApp, mail: MailServer, user: TestUser)
   return { backupCodes: confirm.body.backupCodes as string[] | undefined, confirmation: confirm.body };
 }
 
-/** Enables SMS 2FA on `phone`: enable, read the code from the SMS server, confirm. */
-export async function enrolSms(app: TestApp, sms: SmsServer, user: TestUser, phone: string) {
+/** Enables SMS 2FA on `phone`: enable, read the code from the SMS server, confirm (`proof` as for enrolEmail). */
+export async function enrolSms(app: TestApp, sms: SmsServer, user: TestUser, phone: string, proof?: string) {
   const before = sms.to(phone).length;
-  const enable = await app.http().post('/api/two-factor/enable').set(auth(user)).send({ method: 'sms', phone });
+  const enable = await app.http().post('/api/two-factor/enable').set(auth(user)).send(withProof({ method: 'sms', phone }, proof));
   expect(enable.status, JSON.stringify(enable.body)).toBe(200);
   expect(enable.body).toEqual({ message: 'Sent verify code via SMS' });
   const code = await textedCode(sms, phone, before + 1);

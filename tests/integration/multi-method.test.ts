@@ -3,7 +3,7 @@ import { startApp, type TestApp } from '../helpers/strapi';
 import { codeAt, enrolTotp, passwordLogin, pendingLogin, registerUser, updateSettings, type TestUser } from '../helpers/flows';
 import { startMailServer, type MailServer } from '../helpers/mail-server';
 import { startSmsServer, type SmsServer } from '../helpers/sms-server';
-import { auth, enrolEmail, enrolSms, mailedCode, newPhone, send, setSendLimits, textedCode, verify } from '../helpers/otp-flows';
+import { auth, emailedStepUp, enrolEmail, enrolSms, mailedCode, newPhone, send, setSendLimits, textedCode, verify } from '../helpers/otp-flows';
 
 let app: TestApp;
 let mail: MailServer;
@@ -29,8 +29,10 @@ async function everyMethod() {
   const user = await registerUser(app, 'multi');
   const phone = newPhone();
   const { secret, backupCodes } = await enrolTotp(app, user);
-  const email = await enrolEmail(app, mail, user);
-  const text = await enrolSms(app, sms, user, phone);
+  // Each method after the first is added with a current code of one the user has: TOTP's
+  // step 0 for email (step 1 stays free for the tests), then an emailed step-up code for SMS.
+  const email = await enrolEmail(app, mail, user, codeAt(secret, 0));
+  const text = await enrolSms(app, sms, user, phone, await emailedStepUp(app, mail, user));
   // Backup codes come once, with the first factor only.
   expect(backupCodes).toHaveLength(10);
   expect(email.backupCodes).toBeUndefined();
@@ -90,7 +92,7 @@ describe('several methods per user', () => {
 
   it('disable with a method removes that one and keeps the others; without, all go', async () => {
     const { user, secret, backupCodes } = await everyMethod();
-    const sms1 = await app.http().post('/api/two-factor/disable').set(auth(user)).send({ code: codeAt(secret), method: 'sms' });
+    const sms1 = await app.http().post('/api/two-factor/disable').set(auth(user)).send({ code: codeAt(secret, 1), method: 'sms' });
     expect(sms1.status).toBe(200);
     expect(sms1.body).toEqual({ enabled: true, methods: ['totp', 'email'] });
     expect((await passwordLogin(app, user.email)).body.methods).toEqual(['totp', 'email', 'backup_code']);
@@ -135,14 +137,14 @@ describe('step-up codes: a signed-in user proves an emailed or texted factor (L1
   });
 
   it('a step-up code cannot finish a login, and a login code cannot disable', async () => {
-    const { user } = await everyMethod();
-    await app.http().post('/api/two-factor/send').set(auth(user)).send({ method: 'email' });
-    const stepUp = await mailedCode(mail, user.email, 2);
+    const { user, mails } = await everyMethod();
+    const stepUp = await emailedStepUp(app, mail, user);
     const mfaToken = await pendingLogin(app, user);
     expect((await verify(app, { mfaToken, code: stepUp, method: 'email' })).status).toBe(400);
 
+    const before = mails();
     await send(app, { mfaToken, method: 'email' });
-    const loginCode = await mailedCode(mail, user.email, 3);
+    const loginCode = await mailedCode(mail, user.email, before + 1);
     if (loginCode !== stepUp) {
       expect((await app.http().post('/api/two-factor/disable').set(auth(user)).send({ code: loginCode, method: 'sms' })).status).toBe(400);
     }

@@ -18,8 +18,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const isObject = typeof input === 'object' && !Array.isArray(input);
     const body = await validateEnable(isObject ? { method: defaultMethod, ...input } : input);
     const { user } = await caller(ctx, body.mfaToken);
+    const proof = { code: body.code, method: body.codeMethod as any };
     return ctx.send(
-      await getService(strapi, 'factors').enable(user, { method: body.method as any, phone: body.phone }, requestMeta(ctx))
+      await getService(strapi, 'factors').enable(user, { method: body.method as any, phone: body.phone, proof }, requestMeta(ctx))
     );
   };
 

@@ -20,8 +20,15 @@ const object = (shape: Record<string, yup.AnySchema>) =>
   yup.object(shape).typeError('The request body must be a JSON object').noUnknown(false);
 
 export const validateVerify = validateYupSchema(object({ mfaToken: token, code, method: factorMethod }));
+// `code`: a current code of a method the account already has (step-up); needed once it has one.
 export const validateEnable = validateYupSchema(
-  object({ method: method.required('method is required'), phone: yup.string().max(32, 'phone is too long'), mfaToken: token })
+  object({
+    method: method.required('method is required'),
+    phone: yup.string().max(32, 'phone is too long'),
+    mfaToken: token,
+    code: yup.mixed(),
+    codeMethod: factorMethod,
+  })
 );
 export const validateConfirm = validateYupSchema(
   object({ method: method.required('method is required'), code, mfaToken: token })

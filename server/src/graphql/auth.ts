@@ -1,5 +1,7 @@
+import type { Core } from '@strapi/strapi';
 import { PLUGIN_ID } from '../utils/plugin';
-import { withRetryAfter } from './errors';
+import { apiPath, requestLimiter } from '../middlewares/rate-limit';
+import { withRetryAfter, type ResolverMiddleware } from './errors';
 
 /**
  * Auth rules of the operations, through the graphql plugin's resolvers config. Public ones check
@@ -8,6 +10,25 @@ import { withRetryAfter } from './errors';
  * matching REST route, so one checkbox under Roles governs both faces.
  */
 export const pub = { auth: false, middlewares: [withRetryAfter] };
+
+/**
+ * A public operation that checks a code or a token, rate limited as its REST route is, in the
+ * same count (`route` is that route's path under the plugin's prefix): one allowance per client
+ * whichever face it uses. Operations that take a password go through users-permissions' own
+ * login mutation, which is limited as `/auth/local` already.
+ */
+export const pubLimited = (strapi: Core.Strapi, route: string) => {
+  let limited: ReturnType<typeof requestLimiter> | undefined;
+  const limit: ResolverMiddleware = async (resolve, parent, args, context, info) => {
+    limited ??= requestLimiter(strapi);
+    let result: unknown;
+    await limited(context.koaContext, apiPath(strapi, `/${PLUGIN_ID}${route}`), async () => {
+      result = await resolve(parent, args, context, info);
+    });
+    return result;
+  };
+  return { auth: false, middlewares: [withRetryAfter, limit] };
+};
 
 export const scoped = (action: 'manage.status' | 'manage.enable' | 'manage.backupCodes' | 'manage.disable') => ({
   auth: { scope: [`plugin::${PLUGIN_ID}.${action}`] },

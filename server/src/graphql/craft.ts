@@ -38,8 +38,9 @@ const typeDefs = /* GraphQL */ `
   }
 
   extend type Mutation {
-    generateTwoFactorQrCode: String!
-    generateTwoFactorSecretCode: String!
+    "code: a current code of a method the account already has (an account with a factor must give one)."
+    generateTwoFactorQrCode(code: String): String!
+    generateTwoFactorSecretCode(code: String): String!
     verifyTwoFactor(email: String!, password: String!, code: String!): TwoFactorAuth!
     authenticate(email: String!, password: String!): TwoFactorAuth!
     "Answers whether two-factor is still enabled. With a factor enabled, a current code is needed (SECURITY.md L1)."
@@ -94,7 +95,8 @@ export default (strapi: Core.Strapi): Dialect => {
   const factors = () => getService(strapi, 'factors');
   const login = () => getService(strapi, 'login');
 
-  const enrolment = (context: GraphQLContext) => factors().currentTotpEnrolment(signedIn(context), meta(context));
+  const enrolment = (context: GraphQLContext, args: { code?: string | null }) =>
+    factors().currentTotpEnrolment(signedIn(context), { code: args.code ?? undefined }, meta(context));
 
   return {
     typeDefs,
@@ -105,10 +107,10 @@ export default (strapi: Core.Strapi): Dialect => {
           (await factors().status(signedIn(context).id)).enabled,
       },
       Mutation: {
-        generateTwoFactorQrCode: async (_: unknown, __: unknown, context: GraphQLContext) =>
-          (await enrolment(context)).qrCodeSvg,
-        generateTwoFactorSecretCode: async (_: unknown, __: unknown, context: GraphQLContext) =>
-          (await enrolment(context)).secret,
+        generateTwoFactorQrCode: async (_: unknown, args: any, context: GraphQLContext) =>
+          (await enrolment(context, args)).qrCodeSvg,
+        generateTwoFactorSecretCode: async (_: unknown, args: any, context: GraphQLContext) =>
+          (await enrolment(context, args)).secret,
 
         async authenticate(_: unknown, args: any, context: GraphQLContext, info: any) {
           const step = await passwordLogin(info, context, args.email, args.password);
@@ -126,7 +128,9 @@ export default (strapi: Core.Strapi): Dialect => {
             const done = await login().confirmSetup({ token: step.pending.mfaToken, method: CRAFT_METHOD, ...common });
             return answer(context, done.issued, done.confirmation.backupCodes);
           }
-          const confirmation = await factors().confirm(step.user, CRAFT_METHOD, args.code, common.meta);
+          // The session this password login just opened is the caller's own: it outlives 2FA's start.
+          const keepSession = (await getService(strapi, 'callers').signedIn(step.jwt))?.sessionId;
+          const confirmation = await factors().confirm(step.user, CRAFT_METHOD, args.code, common.meta, { keepSession });
           return fromPlainLogin(context, step, confirmation.backupCodes);
         },
 

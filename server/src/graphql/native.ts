@@ -5,7 +5,7 @@ import { validateConfirm, validateCode, validateDisable, validateEnable, validat
 import { pendingError, withRetryAfter, type ResolverMiddleware } from './errors';
 import { bearer, issuedBody, meta, signedIn, tokens, type GraphQLContext } from './request';
 import { fromNative } from './methods';
-import { pub, scoped, type Dialect } from './auth';
+import { pubLimited, scoped, type Dialect } from './auth';
 
 /**
  * Strapi-native operations (API.md §2): `login` answers a pending login with an error carrying
@@ -45,7 +45,8 @@ const typeDefs = /* GraphQL */ `
   extend type Mutation {
     twoFactorVerify(mfaToken: String!, code: String!, method: String): UsersPermissionsLoginPayload!
     twoFactorSend(mfaToken: String!, method: String!): String!
-    twoFactorEnable(method: String!, phone: String, mfaToken: String): TwoFactorEnrolment!
+    "code (and codeMethod): a current code of a method the account already has; needed once it has one."
+    twoFactorEnable(method: String!, phone: String, mfaToken: String, code: String, codeMethod: String): TwoFactorEnrolment!
     twoFactorConfirm(method: String!, code: String!, mfaToken: String): TwoFactorConfirmation!
     twoFactorBackupCodes(code: String!): [String!]!
     twoFactorDisable(code: String!, method: String): TwoFactorStatus!
@@ -113,7 +114,8 @@ export default (strapi: Core.Strapi): Dialect => {
         async twoFactorEnable(_: unknown, args: any, context: GraphQLContext) {
           const input = await validateEnable(args);
           const { user } = await caller(context, input.mfaToken);
-          return factors().enable(user, { method: input.method as any, phone: input.phone }, meta(context));
+          const proof = { code: input.code ?? undefined, method: input.codeMethod as any };
+          return factors().enable(user, { method: input.method as any, phone: input.phone, proof }, meta(context));
         },
 
         async twoFactorConfirm(_: unknown, args: any, context: GraphQLContext) {
@@ -143,10 +145,10 @@ export default (strapi: Core.Strapi): Dialect => {
     resolversConfig: {
       ...guarded,
       'Query.twoFactorStatus': scoped('manage.status'),
-      'Mutation.twoFactorVerify': pub,
-      'Mutation.twoFactorSend': pub,
-      'Mutation.twoFactorEnable': pub,
-      'Mutation.twoFactorConfirm': pub,
+      'Mutation.twoFactorVerify': pubLimited(strapi, '/verify'),
+      'Mutation.twoFactorSend': pubLimited(strapi, '/send'),
+      'Mutation.twoFactorEnable': pubLimited(strapi, '/enable'),
+      'Mutation.twoFactorConfirm': pubLimited(strapi, '/confirm'),
       'Mutation.twoFactorBackupCodes': scoped('manage.backupCodes'),
       'Mutation.twoFactorDisable': scoped('manage.disable'),
     },

@@ -5,7 +5,7 @@ import { METHODS } from '../services/settings';
 import { FACTOR_METHODS } from '../services/verification';
 import { validateConfirm, validateEnable } from '../controllers/validation';
 import { fromNyyu } from './methods';
-import { pub, type Dialect } from './auth';
+import { pub, pubLimited, type Dialect } from './auth';
 import { isInvalidCode, isInvalidSession } from './errors';
 import { bearer, issuedBody, meta, passwordLogin, tokens, type GraphQLContext } from './request';
 
@@ -25,8 +25,8 @@ const typeDefs = /* GraphQL */ `
   }
 
   extend type Mutation {
-    "app: a QR code (data:image/png;base64); email or phone: a code is sent. token: a setup-required pending login instead of a JWT."
-    request2FA(email: String!, method: String!, phone: String, token: String): String!
+    "app: a QR code (data:image/png;base64); email or phone: a code is sent. token: a setup-required pending login instead of a JWT. code (and codeMethod): a current code of a method the account already has; needed once it has one."
+    request2FA(email: String!, method: String!, phone: String, token: String, code: String, codeMethod: String): String!
     confirmRequest2FA(email: String!, method: String!, code: String!, token: String): String!
     signin(email: String!, password: String!): Credentials!
     confirm2FA(email: String!, token: String!, code: [TwoFAEntry]!): Credentials!
@@ -73,7 +73,11 @@ export default (strapi: Core.Strapi): Dialect => {
           const method = fromNyyu(args.method, METHODS);
           const input = await validateEnable({ method, phone: args.phone ?? undefined });
           const { user } = await caller(context, args.email, args.token);
-          const result = await factors().enable(user, { method, phone: input.phone }, meta(context));
+          const proof = {
+            code: args.code ?? undefined,
+            method: args.codeMethod ? fromNyyu(args.codeMethod, FACTOR_METHODS, 'codeMethod') : undefined,
+          };
+          const result = await factors().enable(user, { method, phone: input.phone, proof }, meta(context));
           return 'message' in result ? String(result.message) : result.qrCode;
         },
 
@@ -124,10 +128,10 @@ export default (strapi: Core.Strapi): Dialect => {
       },
     },
     resolversConfig: {
-      'Mutation.request2FA': pub,
-      'Mutation.confirmRequest2FA': pub,
+      'Mutation.request2FA': pubLimited(strapi, '/enable'),
+      'Mutation.confirmRequest2FA': pubLimited(strapi, '/confirm'),
       'Mutation.signin': pub,
-      'Mutation.confirm2FA': pub,
+      'Mutation.confirm2FA': pubLimited(strapi, '/verify'),
     },
   };
 };

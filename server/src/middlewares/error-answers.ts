@@ -10,9 +10,9 @@ export const setRetryAfter = (ctx: any, error: unknown) => {
 };
 
 /**
- * How the plugin's own errors reach a REST client: Retry-After on a lockout, a 401 that keeps
- * its message (Strapi's route authorization layer would otherwise turn every UnauthorizedError
- * thrown below it into a bare "Unauthorized"), and a failed email or SMS delivery as a 503 in
+ * How the plugin's own errors reach a REST client: Retry-After on a lockout, a 401 or 403 that
+ * keeps its message and details (Strapi's route authorization layer would otherwise turn every
+ * UnauthorizedError or ForbiddenError thrown below it into a bare "Unauthorized" / "Forbidden"), and a failed email or SMS delivery as a 503 in
  * Strapi's error format.
  */
 export default () => async (ctx: any, next: () => Promise<void>) => {
@@ -21,6 +21,9 @@ export default () => async (ctx: any, next: () => Promise<void>) => {
   } catch (error) {
     if (error instanceof errors.UnauthorizedError) {
       return ctx.unauthorized(error.message, error.details);
+    }
+    if (error instanceof errors.ForbiddenError) {
+      return ctx.forbidden(error.message, error.details);
     }
     if (error instanceof ServiceUnavailableError) {
       ctx.status = 503;

@@ -1,3 +1,4 @@
 import errorAnswers from './error-answers';
+import rateLimit from './rate-limit';
 
-export default { 'error-answers': errorAnswers };
+export default { 'error-answers': errorAnswers, 'rate-limit': rateLimit };

@@ -5,13 +5,16 @@
  * routes use users-permissions' JWT and role permissions (granted to Authenticated at first start).
  */
 const errorAnswers = 'plugin::two-factor.error-answers';
-const rateLimit = 'plugin::users-permissions.rateLimit';
+// users-permissions' limiter, per path and IP; the compatibility login counts as `/auth/local`.
+const limited = { name: 'plugin::two-factor.rate-limit', config: {} };
+const limitedAsLogin = { name: 'plugin::two-factor.rate-limit', config: { bucket: '/auth/local' } };
 
-const pub = (method: string, path: string, handler: string, extra: string[] = []) => ({
+/** A public route: it checks its own credential (password, code, pending or setup token) and is rate limited. */
+const pub = (method: string, path: string, handler: string, limit: object = limited) => ({
   method,
   path,
   handler,
-  config: { auth: false, middlewares: [...extra, errorAnswers] },
+  config: { auth: false, middlewares: [limit, errorAnswers] },
 });
 const user = (method: string, path: string, handler: string) => ({
   method,
@@ -37,7 +40,7 @@ export default [
   user('POST', '/backup-codes', 'manage.backupCodes'),
   user('POST', '/disable', 'manage.disable'),
 
-  seed(pub('POST', '/authentication/local', 'login.passwordLogin', [rateLimit])),
+  seed(pub('POST', '/authentication/local', 'login.passwordLogin', limitedAsLogin)),
   seed(pub('POST', '/authentication/twoFa/verify', 'login.verify')),
   seed(pub('POST', '/authentication/twoFa/send', 'login.send')),
   seed(pub('POST', '/authentication/twoFa/enable', 'manage.enableAuthenticator')),

@@ -6,6 +6,8 @@ export interface Caller {
   user: any;
   /** Set when the caller is a setup-required login rather than a signed-in user. */
   setupToken?: string;
+  /** The refresh-mode session behind a signed-in caller's access token. */
+  sessionId?: string;
 }
 
 /**
@@ -15,6 +17,11 @@ export interface Caller {
 export default ({ strapi }: { strapi: Core.Strapi }) => ({
   /** The user a users-permissions JWT names, checked as its own auth strategy checks it. */
   async fromJwt(token: string): Promise<any | null> {
+    return (await this.signedIn(token))?.user ?? null;
+  },
+
+  /** The signed-in caller behind a users-permissions JWT (and its session in refresh mode), or null. */
+  async signedIn(token: string): Promise<{ user: any; sessionId?: string } | null> {
     let payload: any;
     try {
       payload = await upService(strapi, 'jwt').verify(token);
@@ -26,7 +33,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     if (!user || user.blocked === true) return null;
     const advanced = (await strapi.store({ type: 'plugin', name: 'users-permissions' }).get({ key: 'advanced' })) as any;
     if (advanced?.email_confirmation && !user.confirmed) return null;
-    return user;
+    return { user, sessionId: typeof payload.sessionId === 'string' ? payload.sessionId : undefined };
   },
 
   /** A signed-in user re-entering their password (Craft's disableTwoFactor); a 400 if it is not theirs. */
@@ -39,8 +46,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
 
   async resolve(input: { bearer?: string; pending?: string }): Promise<Caller> {
     if (input.bearer) {
-      const user = await this.fromJwt(input.bearer);
-      if (user) return { user };
+      const caller = await this.signedIn(input.bearer);
+      if (caller) return caller;
     }
     for (const token of new Set([input.bearer, input.pending])) {
       if (!token) continue;

@@ -6,6 +6,11 @@ import type { RequestMeta } from '../utils/request-meta';
 import type { Method } from './settings';
 import type { FactorMethod } from './verification';
 import type { PluginConfig } from '../config';
+import { stepUpRequired, type StepUpProof } from './step-up';
+
+/** An enrolment begun before the account had a factor cannot finish as its second one. */
+const RESTART_WITH_STEP_UP =
+  'The account has a two-factor method now: start this enrolment again, giving a current two-factor code as `code`';
 
 export interface UserRef {
   id: number;
@@ -58,6 +63,19 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       orderBy: { id: 'desc' },
     });
 
+  /** The step-up an enrolment needs when the account already has a factor; its time, if one was given. */
+  const proven = async (user: UserRef, proof: StepUpProof, meta?: RequestMeta): Promise<Date | null> =>
+    (await getService(strapi, 'stepUp').require(user.id, proof, meta)) ? new Date() : null;
+
+  /** The one pending enrolment of a method: a new one replaces the last. */
+  const replacePending = (userId: number, method: Method, data: Record<string, unknown>) =>
+    strapi.db.transaction(async () => {
+      await factorQuery().deleteMany({ where: { userId, method, confirmedAt: null } });
+      await factorQuery().create({
+        data: { userId, method, confirmedAt: null, expiresAt: new Date(Date.now() + config().enrolmentTtl * 1000), ...data },
+      });
+    });
+
   return {
     async confirmedMethods(userId: number): Promise<Method[]> {
       const rows = await factorQuery().findMany({
@@ -81,14 +99,18 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       };
     },
 
-    /** Starts an enrolment of the given method: a QR code to scan, or a code sent to confirm. */
+    /**
+     * Starts an enrolment of the given method: a QR code to scan, or a code sent to confirm.
+     * When the account already has a factor, `proof` must be a current code of it (step-up):
+     * a JWT alone never adds a factor.
+     */
     async enable(
       user: UserRef,
-      input: { method: Method; phone?: string },
+      input: { method: Method; phone?: string; proof?: StepUpProof },
       meta?: RequestMeta
     ): Promise<TotpEnrolment | { message: string }> {
-      if (input.method === 'totp') return this.beginTotp(user, meta);
-      return this.beginCode(user, input.method, input.phone, meta);
+      if (input.method === 'totp') return this.beginTotp(user, input.proof ?? {}, meta);
+      return this.beginCode(user, input.method, input.phone, input.proof ?? {}, meta);
     },
 
     /**
@@ -96,7 +118,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      * (O7) or to the E.164 number, which counts only once that code comes back (O6). The pending
      * factor is written only after the code went out: a failed delivery leaves nothing behind.
      */
-    async beginCode(user: UserRef, method: 'email' | 'sms', phone: string | undefined, meta?: RequestMeta) {
+    async beginCode(user: UserRef, method: 'email' | 'sms', phone: string | undefined, proof: StepUpProof, meta?: RequestMeta) {
       await assertOpen(method);
       if (await factorQuery().count({ where: { userId: user.id, method, confirmedAt: { $notNull: true } } })) {
         throw new errors.ValidationError(
@@ -112,42 +134,28 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         if (!isE164(phone)) throw new errors.ValidationError('phone must be an E.164 number, for example +14155551234');
         destination = phone;
       }
+      const stepUpAt = await proven(user, proof, meta);
       const sent = await getService(strapi, 'otp').sendEnrolment({ userId: user.id, method, destination, meta });
-      await strapi.db.transaction(async () => {
-        await factorQuery().deleteMany({ where: { userId: user.id, method, confirmedAt: null } });
-        await factorQuery().create({
-          data: {
-            userId: user.id,
-            method,
-            phone: method === 'sms' ? destination : null,
-            confirmedAt: null,
-            expiresAt: new Date(Date.now() + config().enrolmentTtl * 1000),
-          },
-        });
+      await replacePending(user.id, method, {
+        phone: method === 'sms' ? destination : null,
+        stepUpAt,
       });
       await audit().record('enrolment.started', { userId: user.id, method, meta });
       return sent;
     },
 
     /** Starts (or restarts) an authenticator-app enrolment with a fresh secret (T2, T7). */
-    async beginTotp(user: UserRef, meta?: RequestMeta): Promise<TotpEnrolment> {
+    async beginTotp(user: UserRef, proof: StepUpProof, meta?: RequestMeta): Promise<TotpEnrolment> {
       await assertOpen('totp');
       if (await factorQuery().count({ where: { userId: user.id, method: 'totp', confirmedAt: { $notNull: true } } })) {
         throw new errors.ValidationError('An authenticator app is already enabled; disable it before enrolling another');
       }
+      const stepUpAt = await proven(user, proof, meta);
       const secret = generateTotpSecret();
       const view = await enrolmentView(user, secret);
-      await strapi.db.transaction(async () => {
-        await factorQuery().deleteMany({ where: { userId: user.id, method: 'totp', confirmedAt: null } });
-        await factorQuery().create({
-          data: {
-            userId: user.id,
-            method: 'totp',
-            secret: encryptSecret(secret, getService(strapi, 'keys').get().secrets),
-            confirmedAt: null,
-            expiresAt: new Date(Date.now() + config().enrolmentTtl * 1000),
-          },
-        });
+      await replacePending(user.id, 'totp', {
+        secret: encryptSecret(secret, getService(strapi, 'keys').get().secrets),
+        stepUpAt,
       });
       await audit().record('enrolment.started', { userId: user.id, method: 'totp', meta });
       return view;
@@ -160,30 +168,57 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return enrolmentView(user, decryptSecret(factor.secret, getService(strapi, 'keys').get().secrets));
     },
 
-    /** The pending TOTP enrolment if there is one, else a new one (Craft dialect: QR and secret are two calls). */
-    async currentTotpEnrolment(user: UserRef, meta?: RequestMeta): Promise<TotpEnrolment> {
-      return (await this.pendingTotp(user)) ?? this.beginTotp(user, meta);
+    /**
+     * The pending TOTP enrolment if there is one, else a new one (Craft dialect: QR and secret are
+     * two calls). An account that already has a factor proves it first: a pending secret is
+     * shown again only to whoever could start it.
+     */
+    async currentTotpEnrolment(user: UserRef, proof: StepUpProof, meta?: RequestMeta): Promise<TotpEnrolment> {
+      if (await getService(strapi, 'stepUp').needed(user.id)) return this.beginTotp(user, proof, meta);
+      return (await this.pendingTotp(user)) ?? this.beginTotp(user, proof, meta);
     },
 
-    /** Confirms a pending enrolment with a valid code; first factor also gets backup codes. */
-    async confirm(user: UserRef, method: Method, code: unknown, meta?: RequestMeta): Promise<Confirmation> {
+    /**
+     * Confirms a pending enrolment with a valid code; the first factor also gets backup codes and
+     * ends the user's other sessions (refresh mode; `keepSession` is the caller's own).
+     *
+     * The decisive part runs inside the attempt's transaction, after the account's throttle row
+     * is taken, so confirms of one account run one after another on every database: an enrolment
+     * started without a step-up never becomes a second factor, and `completes` (the
+     * setup-required login this confirm finishes) is consumed by exactly one of them.
+     */
+    async confirm(
+      user: UserRef,
+      method: Method,
+      code: unknown,
+      meta?: RequestMeta,
+      options: { completes?: () => Promise<void>; keepSession?: string } = {}
+    ): Promise<Confirmation> {
       const verification = getService(strapi, 'verification');
       const factor = await pendingFactor(user.id, method);
       if (!factor) {
         throw new errors.ValidationError(`No pending ${METHOD_LABEL[method]} enrolment; start one with enable`);
       }
-      await verification.attempt(user.id, meta, method, async () => {
+      let firstFactor = false;
+      const check = async () => {
         if (method === 'totp') return (await verification.matchTotp(factor, code)) ? method : null;
         const destination = method === 'sms' ? factor.phone : (await strapi.db.query(UID.user).findOne({ where: { id: user.id }, select: ['email'] }))?.email;
         if (!destination) return null;
         return (await getService(strapi, 'otp').checkEnrolment(user.id, method, destination, code)) ? method : null;
-      });
-      const firstFactor = !(await this.hasConfirmed(user.id));
-      await strapi.db.transaction(async () => {
+      };
+      await verification.attempt(user.id, meta, method, check, async () => {
+        firstFactor = !(await getService(strapi, 'stepUp').needed(user.id));
+        if (!firstFactor && !factor.stepUpAt) throw stepUpRequired(RESTART_WITH_STEP_UP);
+        if (options.completes) await options.completes();
+        const { count } = await factorQuery().updateMany({
+          where: { id: factor.id, confirmedAt: null },
+          data: { confirmedAt: new Date(), expiresAt: null },
+        });
+        if (count !== 1) throw new errors.ValidationError(`No pending ${METHOD_LABEL[method]} enrolment; start one with enable`);
         // One confirmed factor per method: a re-enrolled method replaces the old one.
         await factorQuery().deleteMany({ where: { userId: user.id, method, id: { $ne: factor.id } } });
-        await factorQuery().update({ where: { id: factor.id }, data: { confirmedAt: new Date(), expiresAt: null } });
       });
+      if (firstFactor) await getService(strapi, 'tokens').endOtherSessions(user.id, options.keepSession);
       const hadCodes = (await getService(strapi, 'backupCodes').remaining(user.id)) > 0;
       const backupCodes = hadCodes ? undefined : await getService(strapi, 'backupCodes').regenerate(user.id);
       await audit().record('method.added', { userId: user.id, method, meta });

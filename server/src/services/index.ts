@@ -4,6 +4,7 @@ import throttle from './throttle';
 import audit from './audit';
 import backupCodes from './backup-codes';
 import verification from './verification';
+import stepUp from './step-up';
 import factors from './factors';
 import tokens from './tokens';
 import login from './login';
@@ -25,6 +26,7 @@ const services = {
   audit,
   backupCodes,
   verification,
+  stepUp,
   factors,
   tokens,
   login,

@@ -149,6 +149,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (!user || user.blocked === true || fingerprint(user.password) !== challenge.passwordFingerprint) {
         throw unauthorized();
       }
+      // A setup login exists to give an account its first factor: once it has one (enrolled
+      // elsewhere meanwhile), the setup token opens nothing.
+      if (challenge.purpose === 'setup' && (await getService(strapi, 'stepUp').needed(user.id))) throw unauthorized();
       return { challenge, user };
     },
 
@@ -215,10 +218,17 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       input: { method: Method; code: unknown; meta?: RequestMeta; request: TokenRequest }
     ): Promise<{ confirmation: import('./factors').Confirmation; issued?: IssuedLogin }> {
       if (caller.setupToken) return this.confirmSetup({ token: caller.setupToken, ...input });
-      return { confirmation: await getService(strapi, 'factors').confirm(caller.user, input.method, input.code, input.meta) };
+      const confirmation = await getService(strapi, 'factors').confirm(caller.user, input.method, input.code, input.meta, {
+        keepSession: caller.sessionId,
+      });
+      return { confirmation };
     },
 
-    /** A setup-required login's first confirmed factor completes that login. */
+    /**
+     * A setup-required login's first confirmed factor completes that login: the pending login is
+     * consumed in the confirm's transaction, so of parallel confirms with one token only one
+     * confirms a factor and gets tokens.
+     */
     async confirmSetup(input: {
       token: unknown;
       method: Method;
@@ -227,8 +237,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       request: TokenRequest;
     }) {
       const { challenge, user } = await this.resolve(input.token, ['setup']);
-      const confirmation = await getService(strapi, 'factors').confirm(user, input.method, input.code, input.meta);
-      await this.consume(challenge);
+      const confirmation = await getService(strapi, 'factors').confirm(user, input.method, input.code, input.meta, {
+        completes: () => this.consume(challenge),
+      });
       const issued = await getService(strapi, 'tokens').issue(user, input.request);
       return { confirmation, issued };
     },

@@ -31,16 +31,25 @@ export const decodeExp = (token: string | undefined): number | null => {
   }
 };
 
+/** Kinds of attribute a plain `findOne` of the user leaves out: users-permissions' answer has none. */
+const NOT_LOADED = new Set(['relation', 'media', 'component', 'dynamiczone']);
+
+/**
+ * The user as users-permissions' login reads it (no relation such as `role` populated), so a
+ * two-factor login answers the same user shape as a plain one.
+ */
+const ownFields = (strapi: Core.Strapi, user: Record<string, unknown>) => {
+  const attributes = strapi.getModel(UID.user as any).attributes as Record<string, { type: string }>;
+  return Object.fromEntries(Object.entries(user).filter(([key]) => !NOT_LOADED.has(attributes[key]?.type)));
+};
+
 /**
  * Issues the final tokens exactly as users-permissions' `callback` does (SECURITY.md J7), so
  * nothing downstream can tell a two-factor login from a plain one.
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => ({
-  async issue(
-    user: any,
-    request: TokenRequest
-  ): Promise<IssuedLogin> {
-    const sanitizedUser = await strapi.contentAPI.sanitize.output(user, strapi.getModel(UID.user as any), {
+  async issue(user: any, request: TokenRequest): Promise<IssuedLogin> {
+    const sanitizedUser = await strapi.contentAPI.sanitize.output(ownFields(strapi, user), strapi.getModel(UID.user as any), {
       auth: request.auth as any,
     });
     if (!upRefreshMode(strapi)) {
@@ -83,5 +92,22 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
       };
     }
     return { body: { jwt: access.token, refreshToken: refresh.token, user: sanitizedUser }, ...times };
+  },
+
+  /**
+   * Ends every refresh-mode session of the user but `keepSessionId` (the caller's own), as when
+   * 2FA is turned on: a session opened with the password alone must not outlive that. Access
+   * tokens already issued stay valid until they expire (users-permissions checks only their
+   * signature); a legacy JWT is stateless and lives until its `exp`.
+   */
+  async endOtherSessions(userId: number, keepSessionId?: string): Promise<number> {
+    if (!upRefreshMode(strapi)) return 0;
+    const sessions = strapi.sessionManager('users-permissions');
+    let ended = 0;
+    for (const session of (await sessions.listSessions(String(userId))) as { sessionId: string }[]) {
+      if (session.sessionId === keepSessionId) continue;
+      if (await sessions.revokeSessionById(String(userId), session.sessionId)) ended += 1;
+    }
+    return ended;
   },
 });
