@@ -13,7 +13,9 @@ const retryAfter = (lockedUntil: number | null, now = Date.now()) =>
   Math.max(1, Math.ceil(((lockedUntil ?? now + 1000) - now) / 1000));
 
 export type Reservation = { ok: true; locksNow: boolean } | { ok: false; retryAfter: number };
-export type Gate = { ok: true; expiredLock: boolean } | { ok: false; retryAfter: number };
+/** What open() found; `limits` are the settings the attempt is counted with. */
+export type Gate = { ok: true; expiredLock: boolean; limits: Limits } | { ok: false; retryAfter: number };
+type Limits = { maxFailures: number; lockDuration: number };
 
 /**
  * One failure counter per account, shared by every factor and challenge (SECURITY.md R1).
@@ -44,14 +46,21 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const { lockedUntil } = await ensureRow(userId);
       const now = Date.now();
       if (lockedUntil !== null && lockedUntil > now) return { ok: false, retryAfter: retryAfter(lockedUntil, now) };
-      return { ok: true, expiredLock: lockedUntil !== null };
+      const { maxFailures, lockDuration } = await getService(strapi, 'settings').get();
+      return { ok: true, expiredLock: lockedUntil !== null, limits: { maxFailures, lockDuration } };
     },
 
-    /** Counts one attempt; `gate` is what open() answered for it (else it is asked here). */
+    /**
+     * Counts one attempt; `gate` is what open() answered for it (else it is asked here). Inside
+     * an attempt's transaction its first statement is this locking UPDATE of the account's row:
+     * attempts of one account queue here, and on MariaDB (repeatable read) the transaction's
+     * snapshot is taken only after it, so what the attempt reads next includes the attempt
+     * before it (open() already read the settings, outside).
+     */
     async reserve(userId: number, gate?: Gate): Promise<Reservation> {
       const opened = gate ?? (await this.open(userId));
       if (!opened.ok) return opened;
-      const settings = await getService(strapi, 'settings').get();
+      const settings = opened.limits;
       const now = Date.now();
       // An expired lock starts a fresh count.
       if (opened.expiredLock) {
