@@ -31,6 +31,12 @@ export const stepTime = (steps: number) => Date.now() / 1000 + steps * 30;
 
 export const codeAt = (secret: string, steps = 0) => totpCode(secret, { time: stepTime(steps) });
 
+/** Waits out the last 2 s of a TOTP step, so a code of the previous step stays inside the window. */
+export async function awayFromStepEnd() {
+  const left = 30_000 - (Date.now() % 30_000);
+  if (left < 2_000) await new Promise((resolve) => setTimeout(resolve, left + 50));
+}
+
 /**
  * Enrols an authenticator app for the user (enable + confirm with the code of the previous step,
  * so that the current and next steps stay free for logins). Returns the secret and backup codes.
@@ -44,6 +50,8 @@ export async function enrolTotp(app: HttpApp, user: TestUser, proof?: string): P
     .send({ method: 'totp', ...(proof ? { code: proof } : {}) });
   expect(enable.status, JSON.stringify(enable.body)).toBe(200);
   const secret = enable.body.secret as string;
+  // The previous step's code is one step from the server's clock only if no step ends meanwhile.
+  await awayFromStepEnd();
   const confirm = await app
     .http()
     .post('/api/two-factor/confirm')

@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll, beforeEach } from 'vitest';
 import type { TestApp } from '../helpers/strapi';
 import { startDeliveryApp, type DeliveryApp } from '../helpers/delivery-app';
-import { codeAt, enrolTotp, pendingLogin, pluginService, registerUser, type TestUser } from '../helpers/flows';
+import { awayFromStepEnd, codeAt, enrolTotp, pendingLogin, pluginService, registerUser, type TestUser } from '../helpers/flows';
 import type { MailServer } from '../helpers/mail-server';
 import type { SmsServer } from '../helpers/sms-server';
 import { auth, emailedStepUp, enrolEmail, newPhone, setSendLimits, textedCode, verify } from '../helpers/otp-flows';
@@ -144,6 +144,7 @@ describe('REST: a JWT alone adds no factor', () => {
     const enableTotp = await post('/api/two-factor/enable', user, { method: 'totp' });
     expect((await post('/api/two-factor/enable', user, { method: 'sms', phone })).status).toBe(200);
     const textCode = await textedCode(sms, phone, 1);
+    await awayFromStepEnd();
     const [a, b] = await Promise.all([
       post('/api/two-factor/confirm', user, { method: 'totp', code: codeAt(enableTotp.body.secret, -1) }),
       post('/api/two-factor/confirm', user, { method: 'sms', code: textCode }),

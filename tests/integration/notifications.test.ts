@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll, beforeEach } from 'vitest';
 import { startApp, type TestApp } from '../helpers/strapi';
-import { codeAt, enrolTotp, pendingLogin, pluginService, registerUser, updateSettings, type TestUser } from '../helpers/flows';
+import { awayFromStepEnd, codeAt, enrolTotp, pendingLogin, pluginService, registerUser, updateSettings, type TestUser } from '../helpers/flows';
 import { startMailServer, type MailServer, type ReceivedMail } from '../helpers/mail-server';
 import { auth, enrolEmail, setSendLimits, verify } from '../helpers/otp-flows';
 import { captureLogs } from '../helpers/logs';
@@ -59,6 +59,7 @@ describe('each security change mails the user once (L3)', () => {
     const user = await registerUser(app, 'on');
     const enable = await post('/api/two-factor/enable', user, { method: 'totp' });
     const secret = enable.body.secret as string;
+    await awayFromStepEnd();
     const confirm = await post('/api/two-factor/confirm', user, { method: 'totp', code: codeAt(secret, -1) });
     expect(confirm.status).toBe(200);
 
@@ -235,6 +236,7 @@ describe('operator configuration', () => {
     try {
       const user = await registerUser(app, 'custom');
       const enable = await post('/api/two-factor/enable', user, { method: 'totp' });
+      await awayFromStepEnd();
       expect((await post('/api/two-factor/confirm', user, { method: 'totp', code: codeAt(enable.body.secret, -1) })).status).toBe(200);
       const notice = await noticeOf(user, 'enabled');
       expect(notice.subject).toBe(`[Acme & Co] 2FA on for ${user.username}`);

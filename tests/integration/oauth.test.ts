@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import http from 'node:http';
 import request from 'supertest';
 import { startApp, type TestApp } from '../helpers/strapi';
-import { codeAt } from '../helpers/flows';
+import { awayFromStepEnd, codeAt } from '../helpers/flows';
 
 /**
  * J6 for the OAuth provider login (`GET /api/auth/:provider/callback`): a real OAuth 2 round trip
@@ -80,6 +80,7 @@ describe('OAuth provider login (J6)', () => {
     const auth = { Authorization: `Bearer ${first.body.jwt}` };
 
     const enable = await app.http().post('/api/two-factor/enable').set(auth).send({ method: 'totp' });
+    await awayFromStepEnd();
     const confirm = await app.http().post('/api/two-factor/confirm').set(auth).send({ method: 'totp', code: codeAt(enable.body.secret, -1) });
     expect(confirm.status).toBe(200);
 

@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import request from 'supertest';
 import { startApp, type TestApp } from '../helpers/strapi';
-import { codeAt, registerUser, PASSWORD } from '../helpers/flows';
+import { awayFromStepEnd, codeAt, registerUser, PASSWORD } from '../helpers/flows';
 
 /**
  * Seed 004's REST flow, as its curl examples call it (under Strapi's /api prefix): enable with
@@ -25,6 +25,7 @@ describe('seed 004 paths', () => {
     expect(enable.status).toBe(200);
     expect(enable.body.qrCode).toMatch(/^data:image\/png;base64,/);
     expect(enable.body.secret).toMatch(/^[A-Z2-7]+$/);
+    await awayFromStepEnd();
     const confirm = await app.http().post('/api/authentication/twoFa/confirm').set(auth).send({ method: 'totp', code: codeAt(enable.body.secret, -1) });
     expect(confirm.status).toBe(200);
 

@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { startApp, type TestApp } from '../helpers/strapi';
-import { PASSWORD, codeAt, enrolTotp, passwordLogin, pendingLogin, registerUser, updateSettings } from '../helpers/flows';
+import { awayFromStepEnd, PASSWORD, codeAt, enrolTotp, passwordLogin, pendingLogin, registerUser, updateSettings } from '../helpers/flows';
 import { createUser } from '../helpers/admin';
 import { gql } from './graphql-helpers';
 
@@ -72,6 +72,7 @@ for (const mode of ['legacy-support', 'refresh'] as const) {
         const setup = await passwordLogin(app, email);
         expect(setup.body.twoFaSetupRequired).toBe(true);
         const enable = await app.http().post('/api/two-factor/enable').send({ method: 'totp', mfaToken: setup.body.mfaToken });
+        await awayFromStepEnd();
         const confirm = await app
           .http()
           .post('/api/two-factor/confirm')

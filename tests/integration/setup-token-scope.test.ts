@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll, beforeEach } from 'vitest';
 import { startApp, type TestApp } from '../helpers/strapi';
-import { PASSWORD, codeAt, passwordLogin, updateSettings } from '../helpers/flows';
+import { awayFromStepEnd, PASSWORD, codeAt, passwordLogin, updateSettings } from '../helpers/flows';
 import { createUser } from '../helpers/admin';
 import { startSmsServer, type SmsServer } from '../helpers/sms-server';
 import { newPhone, setSendLimits, textedCode } from '../helpers/otp-flows';
@@ -53,6 +53,7 @@ async function ownerEnrols(email: string) {
   const own = await setupToken(email);
   const enable = await withToken('/api/two-factor/enable', own, { method: 'totp' });
   expect(enable.status).toBe(200);
+  await awayFromStepEnd();
   const confirm = await withToken('/api/two-factor/confirm', own, { method: 'totp', code: codeAt(enable.body.secret, -1) });
   expect(confirm.status, JSON.stringify(confirm.body)).toBe(200);
   expect(confirm.body.jwt).toEqual(expect.any(String));
@@ -107,6 +108,7 @@ describe('a setup token dies once its account has a factor', () => {
     expect(totp.status).toBe(200);
     expect((await withToken('/api/two-factor/enable', token, { method: 'sms', phone })).status).toBe(200);
     const textCode = await textedCode(sms, phone, 1);
+    await awayFromStepEnd();
     const answers = await Promise.all([
       withToken('/api/two-factor/confirm', token, { method: 'totp', code: codeAt(totp.body.secret, -1) }),
       withToken('/api/two-factor/confirm', token, { method: 'sms', code: textCode }),
