@@ -57,7 +57,7 @@ module.exports = ({ env }) => ({
   },
   graphql: {
     enabled: env('GRAPHQL', 'on') !== 'off',
-    config: { landingPage: false, depthLimit: 10, amountLimit: 100 },
+    config: { landingPage: false, depthLimit: 10, defaultLimit: 25, maxLimit: 100 },
   },
   'two-factor': {
     enabled: env('TWO_FACTOR_PLUGIN', 'on') !== 'off',
