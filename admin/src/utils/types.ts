@@ -34,6 +34,8 @@ export interface UserRow {
   methods: Method[];
   backupCodesRemaining: number;
   lockedUntil: string | null;
+  /** A confirmed authenticator secret that the configured keys cannot decrypt (a key went missing). */
+  secretUnreadable: boolean;
 }
 
 export interface EventRow {
@@ -63,4 +65,5 @@ export const EVENT_TYPES = [
   'lockout',
   'admin.reset',
   'code.sent',
+  'secret.reencrypted',
 ] as const;

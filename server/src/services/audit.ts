@@ -16,6 +16,7 @@ export const EVENT_TYPES = [
   'lockout',
   'admin.reset',
   'code.sent',
+  'secret.reencrypted',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
