@@ -118,7 +118,7 @@ describe('email enrolment (seed 002, O7)', () => {
   });
 });
 
-describe('email login codes (API.md §1 send/verify, O1–O5)', () => {
+describe('email login codes (docs/rest-api.md send/verify, O1–O5)', () => {
   const emailUser = async () => {
     const user = await registerUser(app, 'login');
     await enrolEmail(app, mail, user);

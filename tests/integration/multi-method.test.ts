@@ -224,7 +224,7 @@ describe('GraphQL (Strapi-native): the same codes', () => {
   });
 });
 
-describe('a role that requires 2FA can set up email first (API.md "2FA setup required")', () => {
+describe('a role that requires 2FA can set up email first (docs/rest-api.md, "2FA setup required")', () => {
   it('enable and confirm with the setup token finish the login', async () => {
     // Registered first: registering into an enforced role answers a pending login, not a user (J6).
     const user = await registerUser(app, 'setup');

@@ -6,7 +6,7 @@ import { auth, enrolEmail, setSendLimits, verify } from '../helpers/otp-flows';
 import { captureLogs } from '../helpers/logs';
 
 /**
- * SECURITY.md L3: the user hears by email of every security change to their account — 2FA on,
+ * docs/security.md L3: the user hears by email of every security change to their account — 2FA on,
  * off, a method added or removed, an admin reset, backup codes regenerated or one used, a
  * lockout — once it is committed, with when and from where, and never with a code or secret.
  */

@@ -1,4 +1,4 @@
-/** Shapes of the admin API's answers (API.md §3, server/src/services/admin-*.ts). */
+/** Shapes of the admin API's answers (docs/admin.md, server/src/services/admin-*.ts). */
 export type Method = 'totp' | 'email' | 'sms';
 export const METHODS: Method[] = ['totp', 'email', 'sms'];
 

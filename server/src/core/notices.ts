@@ -1,5 +1,5 @@
 /**
- * The emails that tell a user of a security change on their account (SECURITY.md L3). They
+ * The emails that tell a user of a security change on their account (docs/security.md L3). They
  * carry what happened, when and from where, never a code, a secret or a link to act on.
  */
 import { escapeHtml, renderTemplate, type TemplateVars } from './messages';

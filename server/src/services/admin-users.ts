@@ -39,7 +39,7 @@ const byUser = <T extends { userId: unknown }>(rows: T[]) => {
   return map;
 };
 
-/** The operator's view of users-permissions users and their 2FA, and the admin reset (API.md §3). */
+/** The operator's view of users-permissions users and their 2FA, and the admin reset (docs/admin.md). */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const users = () => strapi.db.query(UID.user);
 

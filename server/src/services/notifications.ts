@@ -16,7 +16,7 @@ export interface NoticeInput {
 }
 
 /**
- * Tells users of security changes on their account by email (SECURITY.md L3), through Strapi's
+ * Tells users of security changes on their account by email (docs/security.md L3), through Strapi's
  * email plugin. A notice goes out only once what it reports is committed, and never holds up
  * or fails the request: a mail server that is slow or down costs a line in the log.
  */

@@ -32,7 +32,7 @@ export const decodeExp = (token: string | undefined): number | null => {
 };
 
 /**
- * Issues the final tokens exactly as users-permissions' `callback` does (SECURITY.md J7), so
+ * Issues the final tokens exactly as users-permissions' `callback` does (docs/security.md J7), so
  * nothing downstream can tell a two-factor login from a plain one.
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => ({
