@@ -94,7 +94,7 @@ describe('secrets no configured key can read', () => {
       Object.fromEntries(
         (await app.http().get('/two-factor/users?pageSize=100').set('Authorization', `Bearer ${token}`)).body.results.map((u: any) => [
           u.id,
-          u.secretUnreadable,
+          u.keyMissing,
         ])
       );
     expect(await listed()).toMatchObject({ [lost.id]: true, [fine.id]: false });
