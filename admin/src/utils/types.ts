@@ -35,7 +35,7 @@ export interface UserRow {
   backupCodesRemaining: number;
   lockedUntil: string | null;
   /** A confirmed authenticator secret that the configured keys cannot decrypt (a key went missing). */
-  secretUnreadable: boolean;
+  keyMissing: boolean;
 }
 
 export interface EventRow {

@@ -42,7 +42,7 @@ const typeDefs = /* GraphQL */ `
     generateTwoFactorSecretCode: String!
     verifyTwoFactor(email: String!, password: String!, code: String!): TwoFactorAuth!
     authenticate(email: String!, password: String!): TwoFactorAuth!
-    "Answers whether two-factor is still enabled. With a factor enabled, a current code is needed (docs/security.md L1)."
+    "Answers whether two-factor is still enabled. With a factor enabled, a current code is needed."
     disableTwoFactor(password: String!, confirmPassword: String!, code: String): Boolean!
   }
 `;

@@ -21,7 +21,7 @@ export interface UserTwoFactorState {
    * sealed with is missing (the log says which and how to fix it). Such a user's authenticator
    * codes are refused until the key is back or they are reset.
    */
-  secretUnreadable: boolean;
+  keyMissing: boolean;
 }
 
 export interface Page<T> {
@@ -90,7 +90,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
             methods: [...new Set((factorsOf.get(row.id) ?? []).map((f: any) => f.method as Method))],
             backupCodesRemaining: codesOf.get(row.id)?.length ?? 0,
             lockedUntil: lockedUntil !== null && lockedUntil > now ? new Date(lockedUntil).toISOString() : null,
-            secretUnreadable: (factorsOf.get(row.id) ?? []).some((f: any) => f.method === 'totp' && f.secret && !rotation.readable(f.secret)),
+            keyMissing: (factorsOf.get(row.id) ?? []).some((f: any) => f.method === 'totp' && f.secret && !rotation.readable(f.secret)),
           };
         }),
         pagination: { page, pageSize, total, pageCount: Math.ceil(total / pageSize) },
@@ -119,7 +119,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         details: { adminId: admin.id, methods: removed.methods.join(',') || null, backupCodes: removed.backupCodes },
       });
       await getService(strapi, 'notifications').notify('admin.reset', { userId: user.id, meta, removed });
-      return { id: user.id, methods: [] as Method[], backupCodesRemaining: 0, lockedUntil: null, secretUnreadable: false };
+      return { id: user.id, methods: [] as Method[], backupCodesRemaining: 0, lockedUntil: null, keyMissing: false };
     },
   };
 };
