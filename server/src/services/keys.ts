@@ -37,25 +37,40 @@ export function configSource(strapi: Core.Strapi): { read: string[]; ignored: st
   return { read, ignored, file: read[read.length - 1] ?? (typescript ? 'config/plugins.ts' : 'config/plugins.js') };
 }
 
+const readText = (file: string) => {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+};
+
 /**
  * What to tell an operator whose app runs without a key: the file to edit, the entry to add, the
  * variable to set, and why the key they believe they set did not arrive.
  */
 export function missingKeyAdvice(strapi: Core.Strapi): string[] {
   const { read, ignored, file } = configSource(strapi);
-  const lines = [
-    read.length
-      ? `Strapi read ${read.join(' and ')}: add encryptionKey to its 'two-factor' entry, merged into what is there:`
-      : `Strapi read no plugins configuration: create ${file} with:`,
-    file.endsWith('.ts')
-      ? `  export default ({ env }) => ({ 'two-factor': { config: { encryptionKey: env('${KEY_VARIABLE}') } } });`
-      : `  module.exports = ({ env }) => ({ 'two-factor': { config: { encryptionKey: env('${KEY_VARIABLE}') } } });`,
-    `and set ${KEY_VARIABLE} in the environment or .env (64 hex characters: node -e "console.log(require('crypto').randomBytes(32).toString('hex'))").`,
-  ];
+  const generate = `64 hex characters: node -e "console.log(require('crypto').randomBytes(32).toString('hex'))"`;
+  // A file that already reads the key from a variable only lacks the variable.
+  const source = read.length ? readText(path.join(strapi.dirs.dist.root, read[read.length - 1].replace(/\.ts$/, '.js'))) : '';
+  const variable = /encryptionKey\s*:\s*env\(\s*['"]([^'"]+)['"]/.exec(source)?.[1];
+  const lines =
+    variable && !process.env[variable]
+      ? [`Strapi read ${read.join(' and ')}, whose 'two-factor' entry takes encryptionKey from ${variable}, and ${variable} is not set.`, `Set ${variable} in the environment or .env (${generate}).`]
+      : [
+          read.length
+            ? `Strapi read ${read.join(' and ')}: add encryptionKey to its 'two-factor' entry, merged into what is there:`
+            : `Strapi read no plugins configuration: create ${file} with:`,
+          file.endsWith('.ts')
+            ? `  export default ({ env }) => ({ 'two-factor': { config: { encryptionKey: env('${KEY_VARIABLE}') } } });`
+            : `  module.exports = ({ env }) => ({ 'two-factor': { config: { encryptionKey: env('${KEY_VARIABLE}') } } });`,
+          `and set ${KEY_VARIABLE} in the environment or .env (${generate}).`,
+        ];
   for (const file of ignored) {
     lines.push(`${file} is NOT read: this is a JavaScript app, Strapi reads only .js and .json config files. Move its entries into ${file.replace(/\.(ts|mjs|cjs)$/, '.js')}.`);
   }
-  if (process.env[KEY_VARIABLE]) {
+  if (process.env[KEY_VARIABLE] && variable !== KEY_VARIABLE) {
     lines.push(`${KEY_VARIABLE} is set in the environment, but nothing passes it to the plugin: ${file} has no encryptionKey: env('${KEY_VARIABLE}').`);
   }
   return lines;
