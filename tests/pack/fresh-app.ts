@@ -45,7 +45,11 @@ export function pack(): { tarball: string; files: string[]; cloneDir: string } {
   const into = path.join(WORK, 'tarballs');
   fs.rmSync(into, { recursive: true, force: true });
   fs.mkdirSync(into, { recursive: true });
-  const [report] = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', into, '--loglevel=error'], cloneDir).replace(/^[^[]*/, ''));
+  // stdout holds prepack's build output, then npm's JSON report.
+  const output = run('npm', ['pack', '--json', '--pack-destination', into, '--loglevel=error'], cloneDir);
+  const json = /(?:^|\n)(\[\s*\{[\s\S]*)$/.exec(output)?.[1];
+  if (!json) throw new Error(`npm pack printed no JSON report:\n${output}`);
+  const [report] = JSON.parse(json);
   return { tarball: path.join(into, report.filename), files: report.files.map((f: { path: string }) => f.path), cloneDir };
 }
 
