@@ -58,7 +58,7 @@ describe('npm pack of a clean clone', () => {
 describe('the README install section, word for word, in a fresh create-strapi-app --js app', () => {
   const readme = readmeInstall();
 
-  it('installs the tarball and sets the key with its commands', () => {
+  it('installs the tarball and sets the key with its commands', { timeout: 900_000 }, () => {
     const [install, ...rest] = readme.commands;
     expect(install).toMatch(/^npm install strapi-plugin-two-factor\n$/);
     shell(install.replace('strapi-plugin-two-factor', JSON.stringify(tarball)));
@@ -93,6 +93,15 @@ describe('the README install section, word for word, in a fresh create-strapi-ap
     const file = path.join(APP_DIR, 'config', 'plugins.js');
     fs.writeFileSync(file, mergePluginsJs(fs.readFileSync(file, 'utf8'), readme.pluginsJs));
     const started = await start({ NODE_ENV: 'production' });
+    if (!('child' in started)) throw new Error(`npm run start exited with ${started.exited}:\n${started.log}`);
+    await stop(started.child);
+    expect(started.log()).not.toContain(DEVELOPMENT_KEY_WARNING);
+  });
+
+  it('npm run start, as the README says it: the configured key, no development-key warning', async () => {
+    // Without NODE_ENV=production: this app's refresh-mode sessions set a secure cookie in
+    // production, which Strapi refuses over the plain HTTP of a test.
+    const started = await start({});
     if (!('child' in started)) throw new Error(`npm run start exited with ${started.exited}:\n${started.log}`);
     app = started;
     expect(app.log()).not.toContain(DEVELOPMENT_KEY_WARNING);
@@ -160,6 +169,6 @@ describe('the installed plugin', () => {
 
   it('logged no error and no warning of the plugin, and served no 500', () => {
     expect(app.log()).not.toContain(DEVELOPMENT_KEY_WARNING);
-    expect(app.log()).not.toMatch(/ENOENT|\b500\b/);
+    expect(app.log()).not.toMatch(/ENOENT|\(\d+ ms\) 5\d\d/);
   });
 });

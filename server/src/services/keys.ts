@@ -30,9 +30,8 @@ export function configSource(strapi: Core.Strapi): { read: string[]; ignored: st
   for (const base of bases) {
     const found = ['.js', '.json'].find((ext) => fs.existsSync(path.join(distRoot, base + ext)));
     if (found) read.push(typescript ? `${base}.ts` : base + found);
-    else if (!typescript && ['.ts', '.mjs', '.cjs'].some((ext) => fs.existsSync(path.join(appRoot, base + ext)))) {
-      ignored.push(['.ts', '.mjs', '.cjs'].map((ext) => base + ext).find((f) => fs.existsSync(path.join(appRoot, f)))!);
-    }
+    // Beside it or instead of it, a JavaScript app never reads these.
+    if (!typescript) ignored.push(...['.ts', '.mjs', '.cjs'].map((ext) => base + ext).filter((f) => fs.existsSync(path.join(appRoot, f))));
   }
   return { read, ignored, file: read[read.length - 1] ?? (typescript ? 'config/plugins.ts' : 'config/plugins.js') };
 }
