@@ -9,5 +9,7 @@ export default defineConfig({
     fileParallelism: false,
     testTimeout: 60000,
     hookTimeout: 120000,
+    // One line per file; a test gets a line of its own only when it takes 10 s or more.
+    slowTestThreshold: 10000,
   },
 });

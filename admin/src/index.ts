@@ -10,7 +10,7 @@ export default {
   },
 
   bootstrap(app: any) {
-    // Beside Users & Permissions' own pages (STRAPI-NOTES.md, Admin); each link shows only to
+    // Beside Users & Permissions' own pages; each link shows only to
     // admins whose role holds its read action.
     app.addSettingsLink('users-permissions', [
       {

@@ -1,4 +1,7 @@
-/** The plugin's admin RBAC actions (server/src/bootstrap.ts registers them). */
+/**
+ * The plugin's admin RBAC actions (server/src/bootstrap.ts registers them), each an array of
+ * permissions as `useRBAC`, `Page.Protect` and settings links take them.
+ */
 const action = (uid: string) => [{ action: `plugin::two-factor.${uid}`, subject: null }];
 
 export const PERMISSIONS = {

@@ -10,7 +10,7 @@ const AUTHENTICATED_ACTIONS = ['manage.status', 'manage.enable', 'manage.backupC
   (action) => `plugin::${PLUGIN_ID}.${action}`
 );
 
-/** The admin panel's RBAC actions (API.md §3): granted per admin role in Settings > Roles. */
+/** The admin panel's RBAC actions (docs/admin.md): granted per admin role in Settings > Roles. */
 export const ADMIN_ACTIONS = [
   { uid: 'settings.read', displayName: 'Read', subCategory: 'settings' },
   { uid: 'settings.update', displayName: 'Update', subCategory: 'settings' },

@@ -27,6 +27,10 @@ let page: Page;
 let base: string;
 let token: string;
 const mails: string[] = [];
+/** What the admin panel wrote to the browser console: React and Strapi warnings land here. */
+const consoleMessages: string[] = [];
+const LONG_UA =
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.2903.86 SomeCorporateProxy/4.2 (+https://proxy.example.com/about-this-very-long-agent)';
 
 const api = (p: string) => app.http().get(p).set('Authorization', `Bearer ${token}`);
 
@@ -72,6 +76,7 @@ beforeAll(async () => {
   browser = await launch();
   context = await browser.newContext({ viewport: { width: 1440, height: 1700 }, locale: 'en-US' });
   page = await context.newPage();
+  page.on('console', (message) => consoleMessages.push(`${message.type()}: ${message.text()}`));
 });
 
 afterAll(async () => {
@@ -173,6 +178,10 @@ describe('admin panel in a browser', () => {
 
     await row.getByRole('button', { name: 'Reset 2FA' }).click();
     await expectText(/Reset two-factor for alice\?/);
+    // The dialog names what alice has, not every method there is.
+    const dialog = await page.getByRole('alertdialog').innerText();
+    expect(dialog).toContain('This removes their authenticator app and their 10 backup codes;');
+    expect(dialog).not.toMatch(/SMS|email codes/);
     await screenshot(page, '06-users-reset-confirm');
     await page.getByRole('alertdialog').getByRole('button', { name: 'Confirm' }).click();
     await expectText('Two-factor reset for alice');
@@ -182,20 +191,31 @@ describe('admin panel in a browser', () => {
 
     expect((await login(app.http, 'alice', PASSWORD)).body.jwt).toEqual(expect.any(String));
     await expect.poll(() => mails).toContain('alice@example.com');
+    expect((await api('/two-factor/events?type=admin.reset')).body.results[0].details).toMatchObject({ methods: 'totp', backupCodes: 10 });
   });
 
   it('finds the events in the audit log, filtered by user and type', async () => {
+    // A login from a browser with a long user agent: its column must not push the table wider than the page.
+    await enrolTotp(app.http, (await login(app.http, 'bob', PASSWORD)).body.jwt);
+    await app.http().post('/api/auth/local').set('User-Agent', LONG_UA).send({ identifier: 'bob', password: PASSWORD });
     await page.goto(`${base}${EVENTS}`);
     await page.getByRole('heading', { name: 'Two-factor audit log', level: 1 }).waitFor({ timeout: 30000 });
     await expectText('Reset by an administrator');
     await expectText('Method added');
+    await expectText(/Edg\/131/);
     await screenshot(page, '08-events');
+    const fit = await page.evaluate(() => {
+      let el: HTMLElement | null = document.querySelector('table');
+      while (el && getComputedStyle(el).overflowX === 'visible') el = el.parentElement;
+      return { scroll: el!.scrollWidth, client: el!.clientWidth };
+    });
+    expect(fit.scroll, 'the audit log table scrolls sideways at 1440 px').toBeLessThanOrEqual(fit.client);
 
     await page.locator('input[name="user"]').fill('alice');
     await page.getByRole('combobox').click();
     await page.getByRole('option', { name: 'Reset by an administrator' }).click();
     await expect.poll(async () => page.locator('tbody tr').count(), { timeout: 20000 }).toBe(1);
-    expect(await page.locator('tbody tr').innerText()).toMatch(/Reset by an administrator[\s\S]*alice \(alice@example\.com\)/);
+    expect(await page.locator('tbody tr').innerText()).toMatch(/Reset by an administrator[\s\S]*alice\s+alice@example\.com/);
     await screenshot(page, '09-events-filtered');
   });
 
@@ -230,5 +250,24 @@ describe('admin panel in a browser', () => {
       expect((await app.http().get(url).set('Authorization', `Bearer ${editorToken}`)).status).toBe(403);
     }
     await other.close();
+  });
+
+  it("the plugin's pages add no useRBAC warning, and the app serves its favicon", async () => {
+    // Strapi's own ConfigurationProvider (@strapi/admin 5.54) warns once on every page load, with
+    // or without this plugin; a page of the plugin that passed an object would add its own.
+    for (const [url, heading] of [
+      [SETTINGS, 'Two-factor authentication'],
+      [USERS, 'Two-factor users'],
+      [EVENTS, 'Two-factor audit log'],
+    ]) {
+      const before = consoleMessages.length;
+      await page.goto(`${base}${url}`);
+      await page.getByRole('heading', { name: heading, level: 1 }).waitFor({ timeout: 30000 });
+      await page.waitForTimeout(1000);
+      const warnings = consoleMessages.slice(before).filter((m) => m.includes('useRBAC'));
+      expect(warnings.length, `${url}: ${warnings.join(' | ')}`).toBeLessThanOrEqual(1);
+    }
+    expect((await app.http().get('/favicon.ico')).status).toBe(200);
+    expect(app.logs.matching(/ENOENT/)).toEqual([]);
   });
 });

@@ -1,8 +1,10 @@
 import path from 'node:path';
 import request from 'supertest';
+import { expect } from 'vitest';
 import { createRequire } from 'node:module';
 import type { Core } from '@strapi/strapi';
 import { createTestDatabase, type TestDatabase } from './database';
+import { LogBook, keepLogs } from './logs';
 
 export const APP_DIR = path.resolve(__dirname, '..', 'app');
 // Strapi is CommonJS-first: load it the way the host app does, not through Vite's ESM graph.
@@ -12,6 +14,8 @@ export interface TestApp {
   strapi: Core.Strapi;
   db: TestDatabase;
   http: () => ReturnType<typeof request>;
+  /** What the app logged (nothing reaches the console): declare expected lines with `logs.expect`. */
+  logs: LogBook;
   stop(): Promise<void>;
 }
 
@@ -20,10 +24,11 @@ export interface TestApp {
  * `env` adds or overrides environment variables for this boot (restored on stop). A `database` from
  * an earlier boot (started with `keepDatabase`) boots the app again on the same data.
  * `serveAdminPanel` serves the built admin panel (tests/app/build, from `strapi build`) for browser tests.
+ * What the app logs goes to `logs` (a LogBook, new unless given), not to the console.
  */
 export async function startApp(
   env: Record<string, string | undefined> = {},
-  options: { database?: TestDatabase; keepDatabase?: boolean; serveAdminPanel?: boolean } = {}
+  options: { database?: TestDatabase; keepDatabase?: boolean; serveAdminPanel?: boolean; logs?: LogBook } = {}
 ): Promise<TestApp> {
   const db = options.database ?? (await createTestDatabase());
   const vars: Record<string, string | undefined> = {
@@ -41,13 +46,17 @@ export async function startApp(
     if (v === undefined) delete process.env[k];
     else process.env[k] = v;
   }
-  const strapi = await createStrapi({ appDir: APP_DIR, distDir: APP_DIR, autoReload: false, serveAdminPanel: options.serveAdminPanel ?? false }).load();
+  const logs = options.logs ?? new LogBook();
+  const instance = createStrapi({ appDir: APP_DIR, distDir: APP_DIR, autoReload: false, serveAdminPanel: options.serveAdminPanel ?? false });
+  keepLogs(instance, logs);
+  const strapi = await instance.load();
   strapi.server.mount();
   const server = strapi.server.httpServer;
   return {
     strapi,
     db,
     http: () => request(server),
+    logs,
     async stop() {
       await strapi.destroy();
       if (!options.keepDatabase) await db.drop();
@@ -55,6 +64,7 @@ export async function startApp(
         if (v === undefined) delete process.env[k];
         else process.env[k] = v;
       }
+      logs.settle(`The host app (${path.basename(expect.getState().testPath ?? 'test')})`);
     },
   };
 }

@@ -5,7 +5,7 @@ import { PLUGIN_ACTIONS, adminToken, createAdmin, createUser, enrolTotp, ensureR
 import { totpCode } from '../../server/src/core';
 
 /**
- * The admin API (API.md §3) against a real Strapi: RBAC on every route, settings validation,
+ * The admin API (docs/admin.md) against a real Strapi: RBAC on every route, settings validation,
  * role enforcement and method switches as the content API sees them, the users list, the
  * audited admin reset with its notice, and the audit log.
  */
@@ -47,7 +47,7 @@ const ROUTES: [string, string][] = [
   ['get', '/two-factor/events'],
 ];
 
-describe('RBAC (SECURITY.md L6)', () => {
+describe('RBAC (docs/security.md L6)', () => {
   it('refuses every route without an admin session', async () => {
     for (const [method, path] of ROUTES) {
       const res = await (app.http() as any)[method](path).send({});

@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { startApp, type TestApp } from '../helpers/strapi';
 import { adminToken } from '../helpers/admin';
 
-/** "SMS module required" (DESIGN.md): without a provider the admin API shows SMS off and keeps it off. */
+/** "SMS module required" (docs/admin.md): without a provider the admin API shows SMS off and keeps it off. */
 const SUPER = { email: 'super@example.com', password: 'SuperPassw0rd!' };
 let app: TestApp;
 let token: string;

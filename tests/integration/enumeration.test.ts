@@ -3,7 +3,7 @@ import { startApp, type TestApp } from '../helpers/strapi';
 import { enrolTotp, registerUser, type TestUser } from '../helpers/flows';
 
 /**
- * SECURITY.md L5: an unknown account, a wrong password and a 2FA user with a wrong password get
+ * docs/security.md L5: an unknown account, a wrong password and a 2FA user with a wrong password get
  * the same status and body, on every face that takes a password.
  */
 let app: TestApp;

@@ -15,6 +15,7 @@ const HUGE = 'x'.repeat(100_000);
 
 beforeAll(async () => {
   app = await startApp();
+  app.logs.expect(/^request entity too large/); // the oversized document, refused with 413
   ({ jwt } = await register(app, 'input@example.com', PASSWORD));
   // An account with two-factor, and a live pending login for it.
   const twoFactor = await register(app, 'input2fa@example.com', PASSWORD);

@@ -3,7 +3,7 @@ import { startApp, type TestApp } from '../helpers/strapi';
 import { code, fails, gql, LOGIN, ok, register } from './graphql-helpers';
 
 /**
- * The Strapi-native GraphQL operations (API.md §2) end to end on a real Strapi: enrol TOTP, log
+ * The Strapi-native GraphQL operations (docs/graphql.md) end to end on a real Strapi: enrol TOTP, log
  * in with a code and with a backup code, regenerate codes, disable; and the security properties
  * REST has (no JWT before the second factor, replay, single use, throttling).
  */

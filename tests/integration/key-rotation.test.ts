@@ -56,6 +56,8 @@ describe('rotating the encryption key', () => {
     await app.stop();
 
     app = await startApp({ TWO_FACTOR_ENCRYPTION_KEY: NEW_KEY }, { database });
+    // The start reports the secret it cannot read; each refused verify logs the factor it could not open.
+    app.logs.expect(/1 secret\(s\) cannot be decrypted with the configured keys/).expect(/TOTP secret of factor \d+ cannot be decrypted/);
     try {
       const [after] = await app.strapi.db.connection('two_factor_factors').where('user_id', user.id);
       expect(after.secret).toBe(before.secret);

@@ -5,7 +5,7 @@ import { codeAt, enrolTotp, pendingLogin, registerUser, type HttpApp } from '../
 
 /**
  * Two host-app processes on one database, requests alternating between them: the exactly-once
- * rules and the lockout counter live in the database, not in a process (SECURITY.md T3, B3, J3,
+ * rules and the lockout counter live in the database, not in a process (docs/security.md T3, B3, J3,
  * R1). PostgreSQL unless the run is on MySQL/MariaDB; SQLite is one file of one process.
  */
 const client = databaseClient() === 'mysql' ? 'mysql' : 'postgres';

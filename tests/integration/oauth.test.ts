@@ -28,6 +28,8 @@ beforeAll(async () => {
   providerUrl = `http://127.0.0.1:${(provider.address() as { port: number }).port}`;
 
   app = await startApp();
+
+  app.logs.expect(/You are using a third party provider for login/); // users-permissions' advice for a relative server url
   app.strapi.plugin('users-permissions').service('providers-registry').add('localoauth', {
     enabled: true,
     icon: '',

@@ -6,7 +6,7 @@ import { APP_DIR, startApp, type TestApp } from '../helpers/strapi';
 import { codeAt, registerUser, PASSWORD } from '../helpers/flows';
 
 /**
- * SECURITY.md T6, O3, L4: a full run of flows, every response body and every server log line
+ * docs/security.md T6, O3, L4: a full run of flows, every response body and every server log line
  * captured, then scanned for TOTP secrets, codes, hashes and pending tokens outside the answers
  * meant to carry them.
  */

@@ -3,7 +3,7 @@ import { startApp, type TestApp } from '../helpers/strapi';
 import { codeAt, enrolTotp, registerUser, updateSettings } from '../helpers/flows';
 
 /**
- * SECURITY.md J6: the users-permissions paths other than the password login that hand out a JWT
+ * docs/security.md J6: the users-permissions paths other than the password login that hand out a JWT
  * must not do so for a user who needs a second factor.
  */
 for (const mode of ['legacy-support', 'refresh'] as const) {

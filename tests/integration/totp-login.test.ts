@@ -11,7 +11,7 @@ afterAll(async () => {
   await app?.stop();
 });
 
-describe('TOTP enrolment (API.md §1)', () => {
+describe('TOTP enrolment (docs/rest-api.md)', () => {
   it('enable answers PNG and SVG QR data URIs, the secret and an otpauth URL; status stays disabled until confirmed (T7, T8)', async () => {
     const user = await registerUser(app);
     const res = await app.http().post('/api/two-factor/enable').set('Authorization', `Bearer ${user.jwt}`).send({ method: 'totp' });

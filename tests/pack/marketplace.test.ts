@@ -1,56 +1,122 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import os from 'node:os';
+import fs from 'node:fs';
 import path from 'node:path';
-import type { ChildProcess } from 'node:child_process';
 import type { Browser } from 'playwright-core';
 import { totpCode } from '../../server/src/core';
+import { DEVELOPMENT_KEY_WARNING } from '../../server/src/services/keys';
 import { launch, screenshot, signIn } from '../e2e/browser';
-import { pack, prepare, start } from './fresh-app';
+import { APP_DIR, ROOT, createApp, mergePluginsJs, pack, readmeInstall, run, start, stop, type Started } from './fresh-app';
+// @ts-expect-error: a plain ES module without types
+import { packageProblems } from '../../scripts/check-package.mjs';
 
 /**
- * Issue 5, item 7: `npm pack` gives a tarball that installs into a fresh Strapi 5 app
- * (`npm install ./strapi-plugin-two-factor-x.y.z.tgz`, enabled in config/plugins); that app's
- * admin build shows the pages and its API runs the login flow.
+ * The package as a newcomer gets it (issue 13): `npm pack` of a clean clone holds the server and
+ * admin bundles, their types, the LICENSE and the README; installed into a fresh
+ * `create-strapi-app --js` app by the README's install section word for word, it runs on the
+ * configured key (never the development one), shows its admin pages and runs the login flow.
  */
-const ADMIN = { email: 'fresh@example.com', password: 'FreshPassw0rd!' };
-let base: string;
-let child: ChildProcess;
+const ADMIN = { email: 'fresh@example.com', password: 'FreshPassw0rd!', firstname: 'Fresh', lastname: 'Admin' };
+let tarball: string;
+let files: string[];
+let app: Started;
 let browser: Browser;
 
+const shell = (command: string) => run('bash', ['-euo', 'pipefail', '-c', command], APP_DIR);
+
 beforeAll(async () => {
-  const tarball = pack(path.join(os.tmpdir(), 'two-factor-pack'));
-  expect(path.basename(tarball)).toMatch(/^strapi-plugin-two-factor-\d+\.\d+\.\d+\.tgz$/);
-  prepare(tarball);
-  ({ base, child } = await start({
-    ADMIN_EMAIL: ADMIN.email,
-    ADMIN_PASSWORD: ADMIN.password,
-    TWO_FACTOR_ENCRYPTION_KEY: 'fresh-app-encryption-key-0123456789',
-  }));
-  browser = await launch();
+  ({ tarball, files } = pack());
+  createApp();
 });
 
 afterAll(async () => {
   await browser?.close();
-  if (child && child.exitCode === null) {
-    child.kill('SIGTERM');
-    await new Promise((resolve) => child.once('exit', resolve));
-  }
+  if (app) await stop(app.child);
 });
 
-const json = async (method: string, url: string, body?: unknown, token?: string) => {
-  const res = await fetch(`${base}${url}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
+describe('npm pack of a clean clone', () => {
+  it('holds the bundles, their types, LICENSE and README, and every link of its documents resolves', () => {
+    expect(path.basename(tarball)).toMatch(/^strapi-plugin-two-factor-\d+\.\d+\.\d+\.tgz$/);
+    for (const file of ['dist/server/index.js', 'dist/server/index.mjs', 'dist/server/src/index.d.ts', 'dist/admin/index.js', 'dist/admin/index.mjs', 'dist/admin/src/index.d.ts', 'LICENSE', 'README.md', 'package.json']) {
+      expect(files).toContain(file);
+    }
+    // Sources, tests and the host app stay out.
+    expect(files.filter((f) => /^(server|admin|tests|scripts|bench)\//.test(f) || f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
+    const unpacked = path.join(path.dirname(tarball), 'unpacked');
+    fs.rmSync(unpacked, { recursive: true, force: true });
+    fs.mkdirSync(unpacked);
+    run('tar', ['-xzf', tarball, '-C', unpacked], ROOT);
+    const problems = packageProblems({
+      files,
+      pkg: JSON.parse(fs.readFileSync(path.join(unpacked, 'package', 'package.json'), 'utf8')),
+      read: (file: string) => fs.readFileSync(path.join(unpacked, 'package', file), 'utf8'),
+      repoHas: (file: string) => fs.existsSync(path.join(ROOT, file)),
+    });
+    expect(problems).toEqual([]);
   });
-  return { status: res.status, body: (await res.json().catch(() => null)) as any };
-};
+});
 
-describe('the packed plugin in a fresh Strapi app', () => {
-  it("shows the plugin's pages in the app's own admin build", async () => {
+describe('the README install section, word for word, in a fresh create-strapi-app --js app', () => {
+  const readme = readmeInstall();
+
+  it('installs the tarball and sets the key with its commands', { timeout: 900_000 }, () => {
+    const [install, ...rest] = readme.commands;
+    expect(install).toMatch(/^npm install strapi-plugin-two-factor\n$/);
+    shell(install.replace('strapi-plugin-two-factor', JSON.stringify(tarball)));
+    expect(fs.existsSync(path.join(APP_DIR, 'node_modules', 'strapi-plugin-two-factor', 'dist', 'server', 'index.js'))).toBe(true);
+    // The key command and the build; the start is the next tests' own.
+    for (const block of rest) {
+      for (const line of block.split('\n').filter((l) => l.trim() && !l.startsWith('#') && !/^npm run (start|develop)\b/.test(l))) shell(line);
+    }
+    expect(fs.readFileSync(path.join(APP_DIR, '.env'), 'utf8')).toMatch(/^TWO_FACTOR_ENCRYPTION_KEY=[0-9a-f]{64}$/m);
+    expect(fs.existsSync(path.join(APP_DIR, 'dist', 'build', 'index.html')) || fs.existsSync(path.join(APP_DIR, 'build', 'index.html'))).toBe(true);
+  });
+
+  it('the .ts snippet in a JavaScript app: production refuses to start, naming the file it read and the one it ignored', async () => {
+    fs.writeFileSync(path.join(APP_DIR, 'config', 'plugins.ts'), readme.pluginsTs);
+    try {
+      const started = await start({ NODE_ENV: 'production' });
+      if ('child' in started) {
+        await stop(started.child);
+        throw new Error('the app started in production with its key in an ignored config/plugins.ts');
+      }
+      expect(started.exited).not.toBe(0);
+      expect(started.log).toContain('an encryptionKey is required when NODE_ENV=production');
+      expect(started.log).toContain('Strapi read config/plugins.js');
+      expect(started.log).toContain('config/plugins.ts is NOT read: this is a JavaScript app');
+      expect(started.log).toContain("encryptionKey: env('TWO_FACTOR_ENCRYPTION_KEY')");
+    } finally {
+      fs.rmSync(path.join(APP_DIR, 'config', 'plugins.ts'));
+    }
+  });
+
+  it('the .js snippet merged into config/plugins.js: starts in production on the configured key', async () => {
+    const file = path.join(APP_DIR, 'config', 'plugins.js');
+    fs.writeFileSync(file, mergePluginsJs(fs.readFileSync(file, 'utf8'), readme.pluginsJs));
+    const started = await start({ NODE_ENV: 'production' });
+    if (!('child' in started)) throw new Error(`npm run start exited with ${started.exited}:\n${started.log}`);
+    await stop(started.child);
+    expect(started.log()).not.toContain(DEVELOPMENT_KEY_WARNING);
+  });
+
+  it('npm run start, as the README says it: the configured key, no development-key warning', async () => {
+    // Without NODE_ENV=production: this app's refresh-mode sessions set a secure cookie in
+    // production, which Strapi refuses over the plain HTTP of a test.
+    const started = await start({});
+    if (!('child' in started)) throw new Error(`npm run start exited with ${started.exited}:\n${started.log}`);
+    app = started;
+    expect(app.log()).not.toContain(DEVELOPMENT_KEY_WARNING);
+    expect(app.log()).not.toMatch(/two-factor.*(warn|error)|(warn|error).*two-factor/i);
+  });
+});
+
+describe('the installed plugin', () => {
+  it("shows its pages in the app's own admin build", async () => {
+    const registered = await fetch(`${app.base}/admin/register-admin`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
+    expect(registered.status).toBe(200);
+    browser = await launch();
     const page = await (await browser.newContext({ viewport: { width: 1440, height: 1200 } })).newPage();
-    await signIn(page, base, ADMIN.email, ADMIN.password);
-    await page.goto(`${base}/admin/settings/users-permissions/two-factor`);
+    await signIn(page, app.base, ADMIN.email, ADMIN.password);
+    await page.goto(`${app.base}/admin/settings/users-permissions/two-factor`);
     await page.getByRole('heading', { name: 'Two-factor authentication', level: 1 }).waitFor({ timeout: 60000 });
     await page.getByRole('checkbox', { name: 'Authenticator app (TOTP)', exact: true }).waitFor();
     // No SMS provider in this app: SMS is offered greyed out.
@@ -60,12 +126,21 @@ describe('the packed plugin in a fresh Strapi app', () => {
       ['two-factor-users', 'Two-factor users'],
       ['two-factor-events', 'Two-factor audit log'],
     ]) {
-      await page.goto(`${base}/admin/settings/users-permissions/${url}`);
+      await page.goto(`${app.base}/admin/settings/users-permissions/${url}`);
       await page.getByRole('heading', { name: heading, level: 1 }).waitFor({ timeout: 60000 });
     }
   });
 
-  it('runs the login flow over its API', async () => {
+  const json = async (method: string, url: string, body?: unknown, token?: string) => {
+    const res = await fetch(`${app.base}${url}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json().catch(() => null)) as any };
+  };
+
+  it('runs the login flow over its API (the new app issues refresh-mode sessions)', async () => {
     const registered = await json('POST', '/api/auth/local/register', { username: 'fresh', email: 'fresh-user@example.com', password: 'UserPassw0rd!' });
     expect(registered.status).toBe(200);
     const jwt = registered.body.jwt;
@@ -86,9 +161,14 @@ describe('the packed plugin in a fresh Strapi app', () => {
 
   it('serves the admin API behind admin authentication', async () => {
     expect((await json('GET', '/two-factor/settings')).status).toBe(401);
-    const session = await json('POST', '/admin/login', ADMIN);
+    const session = await json('POST', '/admin/login', { email: ADMIN.email, password: ADMIN.password });
     const settings = await json('GET', '/two-factor/settings', undefined, session.body.data.token);
     expect(settings.status).toBe(200);
     expect(settings.body).toMatchObject({ enabled: true, smsAvailable: false, methods: { totp: true, sms: false } });
+  });
+
+  it('logged no error and no warning of the plugin, and served no 500', () => {
+    expect(app.log()).not.toContain(DEVELOPMENT_KEY_WARNING);
+    expect(app.log()).not.toMatch(/ENOENT|\(\d+ ms\) 5\d\d/);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_NOTICE_TEMPLATES, NOTICE_EVENTS, describeOrigin, formatUtc, renderNotice } from '../../server/src/core/notices';
+import { DEFAULT_NOTICE_TEMPLATES, NOTICE_EVENTS, describeOrigin, describeRemoved, formatUtc, renderNotice } from '../../server/src/core/notices';
 
 const vars = {
   appName: 'Shop',
@@ -9,6 +9,7 @@ const vars = {
   origin: 'IP 203.0.113.9, Firefox',
   remaining: 7,
   minutes: 15,
+  removed: 'your authenticator app and your 10 backup codes',
 };
 
 describe('renderNotice', () => {
@@ -21,6 +22,14 @@ describe('renderNotice', () => {
     }
     expect(renderNotice('backup_code.used', vars).text).toContain('Backup codes left: 7.');
     expect(renderNotice('lockout', vars).text).toContain('locked for 15 minutes');
+    expect(renderNotice('admin.reset', vars).text).toContain('Removed: your authenticator app and your 10 backup codes.');
+  });
+
+  it('names only what an admin reset removed', () => {
+    expect(describeRemoved(['totp'], 0)).toBe('your authenticator app');
+    expect(describeRemoved(['sms', 'totp'], 1)).toBe('your authenticator app, your SMS codes and your 1 backup code');
+    expect(describeRemoved(['email'], 10)).toBe('your email codes and your 10 backup codes');
+    expect(describeRemoved([], 0)).toBe('the lock on your two-factor sign-in');
   });
 
   it('turns the text into paragraphs for HTML, escaping what the text and the values hold', () => {

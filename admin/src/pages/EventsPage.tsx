@@ -20,6 +20,8 @@ import { EVENT_TYPES, type EventRow, type Pagination } from '../utils/types';
 
 const PAGE_SIZE = 20;
 const ALL = 'all';
+/** Table cells do not wrap by default; these may, so that the table fits the page at 1440 px. */
+const WRAP = { whiteSpace: 'normal', overflowWrap: 'anywhere' } as const;
 
 const EVENT_LABELS: Record<(typeof EVENT_TYPES)[number], string> = {
   'enrolment.started': 'Enrolment started',
@@ -35,10 +37,11 @@ const EVENT_LABELS: Record<(typeof EVENT_TYPES)[number], string> = {
   lockout: 'Account locked',
   'admin.reset': 'Reset by an administrator',
   'code.sent': 'Code sent',
+  'secret.reencrypted': 'Secret re-encrypted',
 };
 
 const EventsPage = () => {
-  const { t, dateTime } = useT();
+  const { t, date, time } = useT();
   const { get } = useFetchClient();
   const methodLabel = useMethodLabel();
   const [user, setUser] = React.useState('');
@@ -63,7 +66,14 @@ const EventsPage = () => {
 
   const typeLabel = (value: string) => t(`events.type.${value}`, EVENT_LABELS[value as keyof typeof EVENT_LABELS] ?? value);
   const who = (event: EventRow) =>
-    event.user ? `${event.user.username ?? ''} (${event.user.email ?? event.user.id})` : event.userId !== null ? t('events.deletedUser', 'Deleted user #{id}', { id: event.userId }) : '—';
+    event.user ? (
+      <>
+        <Typography tag="p" fontWeight="semiBold">{event.user.username ?? `#${event.user.id}`}</Typography>
+        <Typography tag="p" variant="pi" textColor="neutral600">{event.user.email ?? ''}</Typography>
+      </>
+    ) : (
+      <Typography>{event.userId !== null ? t('events.deletedUser', 'Deleted user #{id}', { id: event.userId }) : '—'}</Typography>
+    );
 
   // Counts and names only (the service never records a code or a secret).
   const details = (event: EventRow) => {
@@ -71,7 +81,11 @@ const EventsPage = () => {
     if (!entries.length) return '—';
     return entries
       .map(([key, value]) =>
-        key === 'adminId' ? t('events.details.admin', 'by administrator #{id}', { id: String(value) }) : `${key}: ${String(value)}`
+        key === 'adminId'
+          ? t('events.details.admin', 'by administrator #{id}', { id: String(value) })
+          : key === 'methods' && typeof value === 'string'
+            ? `${key}: ${value.split(',').map(methodLabel).join(', ')}`
+            : `${key}: ${String(value)}`
       )
       .join(', ');
   };
@@ -116,26 +130,37 @@ const EventsPage = () => {
             t('events.column.event', 'Event'),
             t('events.column.user', 'User'),
             t('events.column.method', 'Method'),
-            t('events.column.ip', 'IP address'),
+            t('events.column.origin', 'IP address and browser'),
             t('events.column.details', 'Details'),
-            t('events.column.userAgent', 'Browser'),
           ]}
         >
           {data.results.map((event) => (
             <Tr key={event.id}>
-              <Td><Typography>{dateTime(event.createdAt)}</Typography></Td>
               <Td>
-                <Typography fontWeight="bold" textColor={event.type === 'verify.failed' || event.type === 'lockout' ? 'danger600' : undefined}>
-                  {typeLabel(event.type)}
-                </Typography>
+                <Typography tag="p">{date(event.createdAt)}</Typography>
+                <Typography tag="p" variant="pi" textColor="neutral600">{time(event.createdAt)}</Typography>
               </Td>
-              <Td><Typography>{who(event)}</Typography></Td>
-              <Td><Typography>{event.method ? methodLabel(event.method) : '—'}</Typography></Td>
-              <Td><Typography>{event.ip ?? '—'}</Typography></Td>
-              <Td><Typography>{details(event)}</Typography></Td>
               <Td>
-                <Box maxWidth="16rem">
-                  <Typography ellipsis title={event.userAgent ?? undefined}>{event.userAgent ?? '—'}</Typography>
+                <Box maxWidth="14rem" style={WRAP}>
+                  <Typography fontWeight="bold" textColor={event.type === 'verify.failed' || event.type === 'lockout' ? 'danger600' : undefined}>
+                    {typeLabel(event.type)}
+                  </Typography>
+                </Box>
+              </Td>
+              <Td>{who(event)}</Td>
+              <Td><Typography>{event.method ? methodLabel(event.method) : '—'}</Typography></Td>
+              <Td>
+                {/* The browser is cut to the column (its full text on hover): a user agent is longer than a table is wide. */}
+                <Box maxWidth="14rem">
+                  <Typography tag="p">{event.ip ?? '—'}</Typography>
+                  <Typography tag="p" variant="pi" textColor="neutral600" ellipsis title={event.userAgent ?? undefined}>
+                    {event.userAgent ?? ''}
+                  </Typography>
+                </Box>
+              </Td>
+              <Td>
+                <Box maxWidth="16rem" style={WRAP}>
+                  <Typography>{details(event)}</Typography>
                 </Box>
               </Td>
             </Tr>

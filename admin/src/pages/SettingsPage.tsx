@@ -50,7 +50,7 @@ const SettingsPage = () => {
   const {
     isLoading: loadingPermissions,
     allowedActions: { canUpdate },
-  } = useRBAC({ update: PERMISSIONS.updateSettings });
+  } = useRBAC(PERMISSIONS.updateSettings);
 
   const [view, setView] = React.useState<SettingsView | null>(null);
   const [values, setValues] = React.useState<Settings | null>(null);

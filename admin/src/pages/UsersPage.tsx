@@ -1,5 +1,5 @@
 import * as React from 'react';
-import { Badge, Box, Button, Dialog, Flex, Searchbar, Td, Tr, Typography } from '@strapi/design-system';
+import { Badge, Box, Button, Dialog, Flex, Searchbar, Td, Tooltip, Tr, Typography } from '@strapi/design-system';
 import { ArrowClockwise } from '@strapi/icons';
 import { ConfirmDialog, Layouts, Page, useDebounce, useFetchClient, useNotification, useRBAC } from '@strapi/strapi/admin';
 import { PERMISSIONS } from '../permissions';
@@ -12,15 +12,22 @@ import type { Pagination, UserRow } from '../utils/types';
 
 const PAGE_SIZE = 10;
 
+/** How the reset dialog names each method a user has (ids users.reset.method.<method>). */
+const RESET_METHOD_LABELS: Record<UserRow['methods'][number], string> = {
+  totp: 'their authenticator app',
+  email: 'their email codes',
+  sms: 'their SMS codes',
+};
+
 const UsersPage = () => {
-  const { t, dateTime } = useT();
+  const { t, dateTime, list } = useT();
   const { get, post } = useFetchClient();
   const { toggleNotification } = useNotification();
   const methodLabel = useMethodLabel();
   const {
     isLoading: loadingPermissions,
     allowedActions: { canReset },
-  } = useRBAC({ reset: PERMISSIONS.resetUsers });
+  } = useRBAC(PERMISSIONS.resetUsers);
 
   const [search, setSearch] = React.useState('');
   const query = useDebounce(search.trim(), 300);
@@ -59,6 +66,13 @@ const UsersPage = () => {
     } finally {
       setResetting(null);
     }
+  };
+
+  /** What a reset takes from this user: the methods they have and their unused backup codes, or only the lock. */
+  const removedBy = (user: UserRow) => {
+    const parts = user.methods.map((m) => t(`users.reset.method.${m}`, RESET_METHOD_LABELS[m]));
+    if (user.backupCodesRemaining > 0) parts.push(t('users.reset.backupCodes', 'their {count, plural, one {# backup code} other {# backup codes}}', { count: user.backupCodesRemaining }));
+    return parts.length ? list(parts) : t('users.reset.lock', 'the lock on their second factor');
   };
 
   if (failed) return <Page.Error />;
@@ -109,10 +123,20 @@ const UsersPage = () => {
                 <Td><Typography>{user.role?.name ?? '—'}</Typography></Td>
                 <Td>
                   {user.methods.length ? (
-                    <Flex gap={1}>
+                    <Flex gap={1} wrap="wrap">
                       {user.methods.map((m) => (
                         <Badge key={m} active>{methodLabel(m)}</Badge>
                       ))}
+                      {user.keyMissing && (
+                        <Tooltip
+                          label={t(
+                            'users.unreadable.hint',
+                            'The key this authenticator secret was sealed with is not configured: the user cannot sign in with the app. Add the old key to previousEncryptionKeys and restart, or reset the user.'
+                          )}
+                        >
+                          <Badge backgroundColor="danger100" textColor="danger700">{t('users.unreadable', 'Secret unreadable')}</Badge>
+                        </Tooltip>
+                      )}
                     </Flex>
                   ) : (
                     <Typography textColor="neutral600">{t('users.none', 'None')}</Typography>
@@ -148,8 +172,8 @@ const UsersPage = () => {
           <ConfirmDialog onConfirm={reset} title={t('users.reset.title', 'Reset two-factor?')}>
             {t(
               'users.reset.confirm',
-              'Reset two-factor for {name}? Their authenticator app, email and SMS factors and their backup codes are removed, pending logins end, and they are told by email. They sign in with their password alone until they enrol again; a role that requires two-factor asks them to set it up at their next login.',
-              { name: resetting.username ?? resetting.email ?? String(resetting.id) }
+              'Reset two-factor for {name}? This removes {removed}; pending logins end, and they are told by email. They sign in with their password alone until they enrol again; a role that requires two-factor asks them to set it up at their next login.',
+              { name: resetting.username ?? resetting.email ?? String(resetting.id), removed: removedBy(resetting) }
             )}
           </ConfirmDialog>
         )}

@@ -1,4 +1,4 @@
-/** Shapes of the admin API's answers (API.md §3, server/src/services/admin-*.ts). */
+/** Shapes of the admin API's answers (docs/admin.md, server/src/services/admin-*.ts). */
 export type Method = 'totp' | 'email' | 'sms';
 export const METHODS: Method[] = ['totp', 'email', 'sms'];
 
@@ -34,6 +34,8 @@ export interface UserRow {
   methods: Method[];
   backupCodesRemaining: number;
   lockedUntil: string | null;
+  /** A confirmed authenticator secret that the configured keys cannot decrypt (a key went missing). */
+  keyMissing: boolean;
 }
 
 export interface EventRow {
@@ -63,4 +65,5 @@ export const EVENT_TYPES = [
   'lockout',
   'admin.reset',
   'code.sent',
+  'secret.reencrypted',
 ] as const;

@@ -20,7 +20,7 @@ export interface EmailTemplate {
   html: string;
 }
 
-/** How often codes may be sent (SECURITY.md O4): state lives in the database. */
+/** How often codes may be sent (docs/security.md O4): state lives in the database. */
 export interface SendLimits {
   /** Seconds before the same login, enrolment or step-up may send another code. */
   cooldown: number;
@@ -47,7 +47,7 @@ export interface PluginConfig {
   notifications: NotificationConfig;
 }
 
-/** The emails that tell a user of a security change on their account (SECURITY.md L3). */
+/** The emails that tell a user of a security change on their account (docs/security.md L3). */
 export interface NotificationConfig {
   /** false: no notices at all. */
   enabled: boolean;

@@ -4,7 +4,7 @@ import { requestMeta } from '../utils/request-meta';
 import { bearerToken, pendingToken, sendIssued, tokenRequest } from '../utils/http';
 import { validateCode, validateConfirm, validateDisable, validateEnable } from './validation';
 
-/** A user's own two-factor settings (API.md §1, "Managing one's own 2FA"). */
+/** A user's own two-factor settings (docs/rest-api.md, "Managing one's own 2FA"). */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   /** Enrolment is open to a signed-in user and to a setup-required pending login. */
   const caller = (ctx: any, mfaToken: unknown) =>

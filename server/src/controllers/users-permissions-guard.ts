@@ -4,7 +4,7 @@ import { requestMeta } from '../utils/request-meta';
 import { recordIssued, sendPending } from '../utils/http';
 
 /**
- * Every users-permissions action that can answer with a JWT (SECURITY.md J6):
+ * Every users-permissions action that can answer with a JWT (docs/security.md J6):
  * - `callback`: the local password login and the OAuth provider callbacks (REST and GraphQL `login`);
  * - `resetPassword`: the emailed reset code logs the user in;
  * - `register`: a new user may belong to a role that must use 2FA;

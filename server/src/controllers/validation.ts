@@ -4,7 +4,7 @@ import { FACTOR_METHODS } from '../services/verification';
 
 /**
  * Shapes of the request bodies. Only structure is checked here: whether a code is *right* (and a
- * malformed code counts as a wrong one, SECURITY.md T5) is the verification service's business.
+ * malformed code counts as a wrong one, docs/security.md T5) is the verification service's business.
  */
 const token = yup.string().max(2048, 'mfaToken is too long');
 // Present, of any type: a number or an object is a wrong code, not a malformed request.

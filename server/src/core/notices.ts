@@ -1,5 +1,5 @@
 /**
- * The emails that tell a user of a security change on their account (SECURITY.md L3). They
+ * The emails that tell a user of a security change on their account (docs/security.md L3). They
  * carry what happened, when and from where, never a code, a secret or a link to act on.
  */
 import { escapeHtml, renderTemplate, type TemplateVars } from './messages';
@@ -37,7 +37,8 @@ export interface NoticeTemplate {
 /**
  * Placeholders: `<%= appName %>`, `<%= username %>`, `<%= method %>` (a readable name),
  * `<%= time %>` (UTC), `<%= origin %>` (IP and browser of the request, or a note that an
- * administrator acted), `<%= remaining %>` (backup codes left), `<%= minutes %>` (lock length).
+ * administrator acted), `<%= remaining %>` (backup codes left), `<%= minutes %>` (lock length),
+ * `<%= removed %>` (admin.reset: what the reset removed, e.g. "your authenticator app and your 10 backup codes").
  */
 export type NoticeVars = TemplateVars;
 
@@ -94,8 +95,8 @@ export const DEFAULT_NOTICE_TEMPLATES: Record<NoticeEvent, NoticeTemplate> = {
     text: [
       'Hello <%= username %>,',
       '',
-      'An administrator of <%= appName %> reset the two-factor authentication of your account on <%= time %>:',
-      'your authenticator app, email and SMS factors and your backup codes were removed.',
+      'An administrator of <%= appName %> reset the two-factor authentication of your account on <%= time %>.',
+      'Removed: <%= removed %>.',
       'You can set up two-factor authentication again from your account.',
       '',
       'If you did not ask for this, contact the site administrator now.',
@@ -168,6 +169,21 @@ export function renderNotice(event: NoticeEvent, vars: NoticeVars, override?: Pa
     // Placeholders are filled after the paragraphs are cut, and escaped, so a value cannot add markup.
     html: renderTemplate(template.html ?? paragraphs(escapeLiterals(template.text)), vars, { html: true }),
   };
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+export const listOf = (items: string[]): string =>
+  items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+
+/**
+ * What an admin reset removed, in the user's words: only the methods they had (in a fixed
+ * order), then their unused backup codes; the lock alone when there was nothing else.
+ */
+export function describeRemoved(methods: string[], backupCodes: number): string {
+  const order = ['totp', 'email', 'sms'];
+  const named = order.filter((m) => methods.includes(m)).map((m) => `your ${METHOD_NAMES[m]}`);
+  if (backupCodes > 0) named.push(`your ${backupCodes} backup code${backupCodes === 1 ? '' : 's'}`);
+  return named.length ? listOf(named) : 'the lock on your two-factor sign-in';
 }
 
 /** A readable line for where a request came from; user agents are cut to a sane length. */

@@ -43,7 +43,7 @@ const typeDefs = /* GraphQL */ `
     generateTwoFactorSecretCode(code: String): String!
     verifyTwoFactor(email: String!, password: String!, code: String!): TwoFactorAuth!
     authenticate(email: String!, password: String!): TwoFactorAuth!
-    "Answers whether two-factor is still enabled. With a factor enabled, a current code is needed (SECURITY.md L1)."
+    "Answers whether two-factor is still enabled. With a factor enabled, a current code is needed."
     disableTwoFactor(password: String!, confirmPassword: String!, code: String): Boolean!
   }
 `;

@@ -8,7 +8,7 @@ import { INVALID_CODE } from '../services/verification';
 import { pendingBody } from '../utils/http';
 import { setRetryAfter } from '../middlewares/error-answers';
 
-/** The `extensions.code` of a login that needs its second factor, or a first enrolment (API.md §2). */
+/** The `extensions.code` of a login that needs its second factor, or a first enrolment (docs/graphql.md). */
 export const PENDING_CODES = { login: 'TWO_FACTOR_REQUIRED', setup: 'TWO_FACTOR_SETUP_REQUIRED' } as const;
 
 type GraphQLErrorClass = typeof GraphQLError;
@@ -67,7 +67,7 @@ export type ResolverMiddleware = (
   info: any
 ) => Promise<unknown>;
 
-/** REST's Retry-After on lockouts (SECURITY.md R3), as a GraphQL resolver middleware. */
+/** REST's Retry-After on lockouts (docs/security.md R3), as a GraphQL resolver middleware. */
 export const withRetryAfter: ResolverMiddleware = async (resolve, parent, args, context, info) => {
   try {
     return await resolve(parent, args, context, info);

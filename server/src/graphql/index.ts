@@ -5,7 +5,7 @@ import craft from './craft';
 import nyyu from './nyyu';
 
 /**
- * The GraphQL face (API.md §2), only where @strapi/plugin-graphql is installed and enabled:
+ * The GraphQL face (docs/graphql.md), only where @strapi/plugin-graphql is installed and enabled:
  * the Strapi-native operations and the Craft and NYYU dialects, all adapters over the services.
  */
 export const registerGraphql = (strapi: Core.Strapi) => {

@@ -8,7 +8,7 @@ import { fromNative } from './methods';
 import { pubLimited, scoped, type Dialect } from './auth';
 
 /**
- * Strapi-native operations (API.md §2): `login` answers a pending login with an error carrying
+ * Strapi-native operations (docs/graphql.md): `login` answers a pending login with an error carrying
  * the mfa token, and the REST routes one for one. Each resolver validates with REST's
  * validators, calls the same service and shapes the answer.
  */
@@ -70,7 +70,7 @@ export const pendingGuard =
     return result;
   };
 
-// users-permissions mutations that may hand out a JWT (SECURITY.md J6).
+// users-permissions mutations that may hand out a JWT (docs/security.md J6).
 const JWT_MUTATIONS = ['login', 'register', 'resetPassword', 'changePassword', 'emailConfirmation'];
 
 export default (strapi: Core.Strapi): Dialect => {

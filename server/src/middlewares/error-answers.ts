@@ -1,7 +1,7 @@
 import { errors } from '@strapi/utils';
 import { ServiceUnavailableError } from '../utils/errors';
 
-/** A locked-out answer carries Retry-After (SECURITY.md R3) and says nothing more. */
+/** A locked-out answer carries Retry-After (docs/security.md R3) and says nothing more. */
 export const setRetryAfter = (ctx: any, error: unknown) => {
   const retryAfter = (error as any)?.details?.retryAfter;
   if (error instanceof errors.RateLimitError && Number.isInteger(retryAfter)) {

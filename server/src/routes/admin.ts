@@ -1,6 +1,6 @@
 /**
- * The admin panel's API (API.md §3): an admin session and the plugin's RBAC action for each
- * route (SECURITY.md L6). The actions are registered in bootstrap.
+ * The admin panel's API (docs/admin.md): an admin session and the plugin's RBAC action for each
+ * route (docs/security.md L6). The actions are registered in bootstrap.
  */
 const route = (method: string, path: string, handler: string, action: string) => ({
   method,

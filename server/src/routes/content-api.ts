@@ -1,5 +1,5 @@
 /**
- * Content API routes (API.md §1). The pending-login routes are public (`auth: false`): their
+ * Content API routes (docs/rest-api.md). The pending-login routes are public (`auth: false`): their
  * credential is the mfa token, checked by the login service. Enrolment accepts a signed-in user
  * or a setup-required pending login, so it resolves its caller itself. The other management
  * routes use users-permissions' JWT and role permissions (granted to Authenticated at first start).

@@ -16,6 +16,12 @@ export interface UserTwoFactorState {
   backupCodesRemaining: number;
   /** ISO time while the account's second factor is locked, else null. */
   lockedUntil: string | null;
+  /**
+   * A confirmed authenticator secret that the configured keys cannot decrypt: the key it was
+   * sealed with is missing (the log says which and how to fix it). Such a user's authenticator
+   * codes are refused until the key is back or they are reset.
+   */
+  keyMissing: boolean;
 }
 
 export interface Page<T> {
@@ -33,7 +39,7 @@ const byUser = <T extends { userId: unknown }>(rows: T[]) => {
   return map;
 };
 
-/** The operator's view of users-permissions users and their 2FA, and the admin reset (API.md §3). */
+/** The operator's view of users-permissions users and their 2FA, and the admin reset (docs/admin.md). */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const users = () => strapi.db.query(UID.user);
 
@@ -59,7 +65,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         ? await Promise.all([
             strapi.db.query(UID.factor).findMany({
               where: { userId: { $in: ids }, confirmedAt: { $notNull: true } },
-              select: ['userId', 'method'],
+              select: ['userId', 'method', 'secret'],
               orderBy: { id: 'asc' },
             }),
             strapi.db.query(UID.backupCode).findMany({ where: { userId: { $in: ids }, usedAt: null }, select: ['userId'] }),
@@ -70,6 +76,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const codesOf = byUser(codes as any[]);
       const throttleOf = byUser(throttles as any[]);
       const now = Date.now();
+      const rotation = getService(strapi, 'keyRotation');
 
       return {
         results: rows.map((row: any) => {
@@ -83,6 +90,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
             methods: [...new Set((factorsOf.get(row.id) ?? []).map((f: any) => f.method as Method))],
             backupCodesRemaining: codesOf.get(row.id)?.length ?? 0,
             lockedUntil: lockedUntil !== null && lockedUntil > now ? new Date(lockedUntil).toISOString() : null,
+            keyMissing: (factorsOf.get(row.id) ?? []).some((f: any) => f.method === 'totp' && f.secret && !rotation.readable(f.secret)),
           };
         }),
         pagination: { page, pageSize, total, pageCount: Math.ceil(total / pageSize) },
@@ -96,10 +104,22 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async reset(userId: number, admin: { id: number }, meta?: RequestMeta) {
       const user = await users().findOne({ where: { id: userId }, select: ['id', 'email'] });
       if (!user) throw new errors.NotFoundError('User not found');
-      await strapi.db.transaction(() => getService(strapi, 'factors').removeEverything(user.id, { throttle: true }));
-      await getService(strapi, 'audit').record('admin.reset', { userId: user.id, meta, details: { adminId: admin.id } });
-      await getService(strapi, 'notifications').notify('admin.reset', { userId: user.id, meta });
-      return { id: user.id, methods: [] as Method[], backupCodesRemaining: 0, lockedUntil: null };
+      // What the user had, for the audit log and the notice: the methods they had, not every method there is.
+      const removed = await strapi.db.transaction(async () => {
+        const [factors, backupCodes] = await Promise.all([
+          strapi.db.query(UID.factor).findMany({ where: { userId: user.id, confirmedAt: { $notNull: true } }, select: ['method'] }),
+          strapi.db.query(UID.backupCode).count({ where: { userId: user.id, usedAt: null } }),
+        ]);
+        await getService(strapi, 'factors').removeEverything(user.id, { throttle: true });
+        return { methods: [...new Set(factors.map((f: any) => String(f.method)))], backupCodes: Number(backupCodes) };
+      });
+      await getService(strapi, 'audit').record('admin.reset', {
+        userId: user.id,
+        meta,
+        details: { adminId: admin.id, methods: removed.methods.join(',') || null, backupCodes: removed.backupCodes },
+      });
+      await getService(strapi, 'notifications').notify('admin.reset', { userId: user.id, meta, removed });
+      return { id: user.id, methods: [] as Method[], backupCodesRemaining: 0, lockedUntil: null, keyMissing: false };
     },
   };
 };

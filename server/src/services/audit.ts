@@ -16,6 +16,7 @@ export const EVENT_TYPES = [
   'lockout',
   'admin.reset',
   'code.sent',
+  'secret.reencrypted',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -27,7 +28,7 @@ export interface EventInput {
   details?: Record<string, string | number | boolean | null>;
 }
 
-/** The audit log (SECURITY.md L4). A failure to write it is logged, never a failed login. */
+/** The audit log (docs/security.md L4). A failure to write it is logged, never a failed login. */
 export default ({ strapi }: { strapi: Core.Strapi }) => ({
   async record(type: EventType, input: EventInput = {}) {
     try {

@@ -12,7 +12,7 @@ export interface Caller {
 
 /**
  * Who may enrol: a signed-in user (users-permissions JWT) or a setup-required pending login
- * (API.md §1). A login pending token, or anything else, is refused (J2).
+ * (docs/rest-api.md). A login pending token, or anything else, is refused (J2).
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => ({
   /** The user a users-permissions JWT names, checked as its own auth strategy checks it. */

@@ -33,7 +33,7 @@ export interface Confirmation {
 
 const METHOD_LABEL: Record<Method, string> = { totp: 'Authenticator app', email: 'Email', sms: 'SMS' };
 
-/** A user's factors: enrolment (pending → confirmed), status, removal (SECURITY.md T2, T6, T7, L1, L2). */
+/** A user's factors: enrolment (pending → confirmed), status, removal (docs/security.md T2, T6, T7, L1, L2). */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const config = () => strapi.config.get(`plugin::${PLUGIN_ID}`) as PluginConfig;
   const audit = () => getService(strapi, 'audit');

@@ -27,7 +27,7 @@ const fingerprint = (passwordHash: string | null | undefined) =>
   createHash('sha256').update(passwordHash ?? '').digest('hex').slice(0, 32);
 
 /**
- * The pending login between the password step and the second factor (SECURITY.md J1–J5): a
+ * The pending login between the password step and the second factor (docs/security.md J1–J5): a
  * challenge row in the database and a signed token that names it. Single use, short lived.
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => {

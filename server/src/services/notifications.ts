@@ -1,5 +1,5 @@
 import type { Core } from '@strapi/strapi';
-import { METHOD_NAMES, describeOrigin, formatUtc, minutesOf, renderNotice, type NoticeEvent } from '../core';
+import { METHOD_NAMES, describeOrigin, describeRemoved, formatUtc, minutesOf, renderNotice, type NoticeEvent } from '../core';
 import type { PluginConfig } from '../config';
 import { PLUGIN_ID, UID, getService } from '../utils/plugin';
 import type { RequestMeta } from '../utils/request-meta';
@@ -11,10 +11,12 @@ export interface NoticeInput {
   meta?: RequestMeta;
   /** backup_code.used: codes left. */
   remaining?: number;
+  /** admin.reset: the confirmed methods and the unused backup codes the reset removed. */
+  removed?: { methods: string[]; backupCodes: number };
 }
 
 /**
- * Tells users of security changes on their account by email (SECURITY.md L3), through Strapi's
+ * Tells users of security changes on their account by email (docs/security.md L3), through Strapi's
  * email plugin. A notice goes out only once what it reports is committed, and never holds up
  * or fails the request: a mail server that is slow or down costs a line in the log.
  */
@@ -39,6 +41,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         origin: event === 'admin.reset' ? 'an administrator, from the admin panel' : describeOrigin(input.meta),
         remaining: input.remaining ?? '',
         minutes: minutesOf(settings.lockDuration),
+        removed: input.removed ? describeRemoved(input.removed.methods, input.removed.backupCodes) : '',
       },
       notifications.templates?.[event]
     );

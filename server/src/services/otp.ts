@@ -30,7 +30,7 @@ const standingNonce = (userId: number, purpose: 'enrol' | 'step-up', method: Cod
   purpose === 'enrol' ? `enrol:${userId}:${method}` : `step-up:${userId}`;
 
 /**
- * Emailed and texted codes (SECURITY.md O1–O6). A code lives on a challenge row: the pending
+ * Emailed and texted codes (docs/security.md O1–O6). A code lives on a challenge row: the pending
  * login it signs in, the user's enrolment of that method, or the user's step-up (a signed-in
  * user proving a factor to change their 2FA). Only an HMAC of the code is stored, bound to the
  * row, the method and the address it was sent to, so a code proves that address (O6).

@@ -13,7 +13,7 @@ export interface Settings {
   /** users-permissions role types whose users must use a second factor. */
   enforcedRoles: string[];
   issuer: string;
-  /** Lifetime of an emailed or texted code, seconds (SECURITY.md O1: at most 10 minutes). */
+  /** Lifetime of an emailed or texted code, seconds (docs/security.md O1: at most 10 minutes). */
   codeLifetime: number;
   /** Failures before the account's second factor locks (R1). */
   maxFailures: number;

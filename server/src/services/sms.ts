@@ -8,7 +8,7 @@ import { safeReason } from './email-delivery';
 
 export const SMS_FAILED = 'The SMS could not be sent. Try again later.';
 
-/** Texts a code through the configured provider (DESIGN.md "SMS providers"). */
+/** Texts a code through the configured provider (docs/configuration.md, "SMS codes"). */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const config = () => strapi.config.get(`plugin::${PLUGIN_ID}`) as PluginConfig;
   // One provider per configuration object: built once, rebuilt if the configuration is replaced.

@@ -18,7 +18,7 @@ export type Gate = { ok: true; expiredLock: boolean; limits: Limits } | { ok: fa
 type Limits = { maxFailures: number; lockDuration: number };
 
 /**
- * One failure counter per account, shared by every factor and challenge (SECURITY.md R1).
+ * One failure counter per account, shared by every factor and challenge (docs/security.md R1).
  *
  * An attempt is counted *before* the code is checked ("reserve"), in one UPDATE guarded by
  * `locked_until IS NULL`: so N parallel guesses are counted exactly, the lock engages at exactly

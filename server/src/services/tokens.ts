@@ -44,7 +44,7 @@ const ownFields = (strapi: Core.Strapi, user: Record<string, unknown>) => {
 };
 
 /**
- * Issues the final tokens exactly as users-permissions' `callback` does (SECURITY.md J7), so
+ * Issues the final tokens exactly as users-permissions' `callback` does (docs/security.md J7), so
  * nothing downstream can tell a two-factor login from a plain one.
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => ({

@@ -45,7 +45,7 @@ const cookieOptions = (strapi: Core.Strapi, ctx: any) => {
   };
 };
 
-/** The answer to a password step that needs a second factor (API.md §1): JSON and cookie. */
+/** The answer to a password step that needs a second factor (docs/rest-api.md): JSON and cookie. */
 export const pendingBody = (pending: PendingLogin) =>
   pending.purpose === 'login'
     ? { message: '2FA required', twoFaRequired: true, mfaToken: pending.mfaToken, methods: pending.methods, expiresAt: pending.expiresAt }

@@ -1,6 +1,6 @@
 const path = require('path');
 
-// DATABASE_CLIENT: sqlite (default), postgres, mysql — see DESIGN.md "Host app".
+// DATABASE_CLIENT: sqlite (default), postgres, mysql — see docs/development.md, "The host app".
 module.exports = ({ env }) => {
   const client = env('DATABASE_CLIENT', 'sqlite');
   const pool = { min: env.int('DATABASE_POOL_MIN', 0), max: env.int('DATABASE_POOL_MAX', 10) };

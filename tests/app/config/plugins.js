@@ -1,6 +1,6 @@
 const path = require('path');
 
-// Which SMS provider the host app uses (DESIGN.md "Host app").
+// Which SMS provider the host app uses (docs/development.md, "The host app").
 // The console provider only logs (the plugin refuses it in production): no default there.
 const smsProvider = (env) => {
   switch (env('SMS_PROVIDER', process.env.NODE_ENV === 'production' ? 'none' : 'console')) {
@@ -57,7 +57,7 @@ module.exports = ({ env }) => ({
   },
   graphql: {
     enabled: env('GRAPHQL', 'on') !== 'off',
-    config: { landingPage: false, depthLimit: 10, amountLimit: 100 },
+    config: { landingPage: false, depthLimit: 10, defaultLimit: 25, maxLimit: 100 },
   },
   'two-factor': {
     enabled: env('TWO_FACTOR_PLUGIN', 'on') !== 'off',

@@ -10,7 +10,7 @@ const logEmailProvider = require('./log-email-provider');
 module.exports = {
   register() {},
   async bootstrap({ strapi }) {
-    // Without SMTP_HOST, mail goes to the log (config/plugins.js, DESIGN.md "Host app").
+    // Without SMTP_HOST, mail goes to the log (config/plugins.js, docs/development.md, "The host app").
     if (!process.env.SMTP_HOST) {
       const { settings } = strapi.config.get('plugin::email');
       strapi.plugin('email').provider = logEmailProvider({ log: strapi.log, defaultFrom: settings?.defaultFrom });
