@@ -11,7 +11,7 @@ const AUTHENTICATED_ACTIONS = ['manage.status', 'manage.enable', 'manage.backupC
 );
 
 /** The admin panel's RBAC actions (API.md §3): granted per admin role in Settings > Roles. */
-export const ADMIN_ACTIONS = [
+const ADMIN_ACTIONS = [
   { uid: 'settings.read', displayName: 'Read', subCategory: 'settings' },
   { uid: 'settings.update', displayName: 'Update', subCategory: 'settings' },
   { uid: 'users.read', displayName: 'Read', subCategory: 'users' },
@@ -47,6 +47,8 @@ export default async ({ strapi }: { strapi: Core.Strapi }) => {
   await (strapi.service('admin::permission') as any).actionProvider.registerMany(ADMIN_ACTIONS);
   // After a key change, secrets sealed with a previous key are rewritten with the current one.
   await getService(strapi, 'keyRotation').reencryptSecrets();
+  // Expired rows go hourly (config `cleanup`), not at random from a request.
+  getService(strapi, 'cleanup').schedule();
 
   // A deleted user leaves no factor, code, challenge or counter behind.
   strapi.db.lifecycles.subscribe({

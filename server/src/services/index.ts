@@ -18,6 +18,7 @@ import adminSettings from './admin-settings';
 import adminUsers from './admin-users';
 import adminEvents from './admin-events';
 import notifications from './notifications';
+import cleanup from './cleanup';
 
 const services = {
   settings,
@@ -40,6 +41,7 @@ const services = {
   adminUsers,
   adminEvents,
   notifications,
+  cleanup,
 };
 
 export type Services = { [K in keyof typeof services]: ReturnType<(typeof services)[K]> };

@@ -158,11 +158,6 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       throw error;
     }
     await getService(strapi, 'audit').record('code.sent', { userId, method, meta: input.meta, details: { purpose } });
-    // Now and then, housekeeping: counters whose window ended a while ago are of no use.
-    if (Math.random() < 0.01) {
-      const { perAccount, perIp } = config().sendLimits;
-      await getService(strapi, 'rateLimits').prune(2 * Math.max(perAccount.window, perIp.window));
-    }
   };
 
   /** Whether `code` is the live code of `row` for this method and address; counts the guess (O5). */
