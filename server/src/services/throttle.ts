@@ -47,14 +47,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return { ok: true, expiredLock: lockedUntil !== null };
     },
 
-    /** Counts one attempt; `gate` is what open() answered for it (else it is asked here). */
-    async reserve(userId: number, gate?: Gate): Promise<Reservation> {
-      const opened = gate ?? (await this.open(userId));
-      if (!opened.ok) return opened;
+    /** Counts one attempt; `gate` is what open() answered for it. */
+    async reserve(userId: number, gate: Gate): Promise<Reservation> {
+      if (!gate.ok) return gate;
       const settings = await getService(strapi, 'settings').get();
       const now = Date.now();
       // An expired lock starts a fresh count.
-      if (opened.expiredLock) {
+      if (gate.expiredLock) {
         await raw((knex) =>
           knex(t())
             .where(c('userId'), userId)
