@@ -2,10 +2,11 @@ import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { getService } from '../utils/plugin';
 import { requestMeta } from '../utils/request-meta';
-import { bearerToken, pendingToken, sendIssued, tokenRequest } from '../utils/http';
+import { bearerToken, pendingToken, tokenRequest } from '../utils/http';
+import { sendIssued } from '../utils/answers';
 import { validatePasswordLogin, validateSend, validateVerify } from './validation';
 
-/** The login steps: the second factor of a pending login, and seed 004's password route. */
+/** The login steps: the second factor of a pending login, and the compatibility password route. */
 export default ({ strapi }: { strapi: Core.Strapi }) => ({
   async verify(ctx: any) {
     const body = await validateVerify(ctx.request.body ?? {});
@@ -33,7 +34,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     );
   },
 
-  /** `POST /api/authentication/local` (seed 004): `{ email | identifier, password }`, then the usual login. */
+  /** `POST /api/authentication/local` (compatibility route): `{ email | identifier, password }`, then the usual login. */
   async passwordLogin(ctx: any) {
     const body = await validatePasswordLogin(ctx.request.body ?? {});
     const identifier = body.identifier ?? body.email;

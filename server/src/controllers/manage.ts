@@ -1,10 +1,11 @@
 import type { Core } from '@strapi/strapi';
 import { getService } from '../utils/plugin';
 import { requestMeta } from '../utils/request-meta';
-import { bearerToken, pendingToken, sendIssued, tokenRequest } from '../utils/http';
+import { bearerToken, pendingToken, tokenRequest } from '../utils/http';
+import { sendIssued } from '../utils/answers';
 import { validateCode, validateConfirm, validateDisable, validateEnable } from './validation';
 
-/** A user's own two-factor settings (API.md §1, "Managing one's own 2FA"). */
+/** A user's own two-factor settings: status, enrolment, backup codes, disable. */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   /** Enrolment is open to a signed-in user and to a setup-required pending login. */
   const caller = (ctx: any, mfaToken: unknown) =>
@@ -31,7 +32,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     enable: (ctx: any) => enable(ctx),
 
-    /** Seed 004's `twoFa/enable` is called without a body: the authenticator app. */
+    /** The compatibility route `twoFa/enable` is called without a body: the authenticator app. */
     enableAuthenticator: (ctx: any) => enable(ctx, 'totp'),
 
     async confirm(ctx: any) {

@@ -5,7 +5,7 @@ import type { GraphQLError } from 'graphql';
 import { errors } from '@strapi/utils';
 import { INVALID_SESSION, type PendingLogin } from '../services/login';
 import { INVALID_CODE } from '../services/verification';
-import { pendingBody } from '../utils/http';
+import { pendingBody } from '../utils/answers';
 import { setRetryAfter } from '../middlewares/error-answers';
 
 /** The `extensions.code` of a login that needs its second factor, or a first enrolment (API.md §2). */

@@ -1,6 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { getService } from '../utils/plugin';
-import { clearRecorded, pendingOf } from '../utils/http';
+import { clearRecorded, pendingOf } from '../utils/request-state';
 import { validateConfirm, validateCode, validateDisable, validateEnable, validateVerify } from '../controllers/validation';
 import { pendingError, withRetryAfter, type ResolverMiddleware } from './errors';
 import { bearer, issuedBody, meta, signedIn, tokens, type GraphQLContext } from './request';

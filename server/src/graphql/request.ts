@@ -4,7 +4,8 @@ import type { PendingLogin } from '../services/login';
 import type { IssuedLogin, TokenRequest } from '../services/tokens';
 import type { RequestMeta } from '../utils/request-meta';
 import { requestMeta } from '../utils/request-meta';
-import { bearerToken, issuedOf, tokenRequest } from '../utils/http';
+import { bearerToken, tokenRequest } from '../utils/http';
+import { issuedOf } from '../utils/request-state';
 import { pendingFromError } from './errors';
 
 /** What every resolver takes from the GraphQL context: the Koa request behind it. */

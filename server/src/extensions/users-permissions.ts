@@ -1,10 +1,12 @@
 import type { Core } from '@strapi/strapi';
 import { getService, upRefreshCookieName, upRefreshMode, upSessions } from '../utils/plugin';
 import { requestMeta } from '../utils/request-meta';
-import { recordIssued, sendPending } from '../utils/http';
+import { sendPending } from '../utils/answers';
+import { recordIssued, recordPending } from '../utils/request-state';
 
 /**
- * Every users-permissions action that can answer with a JWT (SECURITY.md J6):
+ * Every users-permissions action that can answer with a JWT, none of which may hand one to a user
+ * who still owes a second factor:
  * - `callback`: the local password login and the OAuth provider callbacks (REST and GraphQL `login`);
  * - `resetPassword`: the emailed reset code logs the user in;
  * - `register`: a new user may belong to a role that must use 2FA;
@@ -60,7 +62,10 @@ export const guardUsersPermissions = (strapi: Core.Strapi) => {
       const local = action === 'callback' && (ctx.params?.provider || 'local') === 'local';
       if (local) {
         const pending = await passwordStep(strapi, ctx);
-        if (pending) return sendPending(strapi, ctx, pending);
+        if (pending) {
+          recordPending(ctx, pending);
+          return sendPending(strapi, ctx, pending);
+        }
       }
       const result = await original.call(this, ctx, ...rest);
       // A local login that got here needs no second factor: the password step decided it.
@@ -75,6 +80,7 @@ export const guardUsersPermissions = (strapi: Core.Strapi) => {
         return result;
       }
       await withdraw(strapi, ctx, userId, await ctx.body.jwt);
+      recordPending(ctx, pending);
       return sendPending(strapi, ctx, pending);
     };
   }
