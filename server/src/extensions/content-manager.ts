@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { PLUGIN_ID } from '../utils/plugin';
+import { ERROR_CODES } from '../utils/errors';
 
 const OWN_TYPES = `plugin::${PLUGIN_ID}.`;
 const POLICY = `plugin::${PLUGIN_ID}.refuse-plugin-records`;
@@ -26,7 +27,7 @@ const namedTypes = (ctx: any): unknown[] => [
 export const refusePluginRecords = (ctx: any): true => {
   if (namedTypes(ctx).some((uid) => typeof uid === 'string' && uid.startsWith(OWN_TYPES))) {
     // PolicyError: the one 403 whose message Strapi's authorization layer passes on.
-    throw new errors.PolicyError('Two-factor records are not content: use the Two-factor authentication settings pages');
+    throw new errors.PolicyError(ERROR_CODES.NOT_CONTENT.message, { code: 'NOT_CONTENT' });
   }
   return true;
 };

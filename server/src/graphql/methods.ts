@@ -1,4 +1,4 @@
-import { errors } from '@strapi/utils';
+import { twoFactorError } from '../utils/errors';
 import type { Method } from '../services/settings';
 import type { FactorMethod } from '../services/verification';
 
@@ -22,7 +22,7 @@ const from =
   <M extends FactorMethod>(name: unknown, allowed: readonly M[], argument = 'method'): M => {
     const found = allowed.find((method) => NAMES[method][dialect] === name);
     if (found) return found;
-    throw new errors.ValidationError(`${argument} must be one of ${allowed.map((m) => NAMES[m][dialect]).join(', ')}`);
+    throw twoFactorError('INVALID_INPUT', `${argument} must be one of ${allowed.map((m) => NAMES[m][dialect]).join(', ')}`);
   };
 
 /** The plugin's name for a dialect's method name, among `allowed`, or a clear error. */

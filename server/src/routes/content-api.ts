@@ -14,7 +14,7 @@ const pub = (method: string, path: string, handler: string, limit: object = limi
   method,
   path,
   handler,
-  config: { auth: false, middlewares: [limit, errorAnswers] },
+  config: { auth: false, middlewares: [errorAnswers, limit] },
 });
 const user = (method: string, path: string, handler: string) => ({
   method,

@@ -1,7 +1,7 @@
 import type { Core } from '@strapi/strapi';
-import { errors } from '@strapi/utils';
 import { PLUGIN_ID } from '../utils/plugin';
 import type { PluginConfig } from '../config';
+import { twoFactorError } from '../utils/errors';
 
 export type Method = 'totp' | 'email' | 'sms';
 export const METHODS: Method[] = ['totp', 'email', 'sms'];
@@ -90,7 +90,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const unknown = input.enforcedRoles.filter((type) => !known.has(type));
     if (unknown.length) problems.push(`Unknown roles: ${unknown.join(', ')}`);
     if (problems.length) {
-      throw new errors.ValidationError(problems.join('; '), { errors: problems });
+      throw twoFactorError('INVALID_SETTINGS', problems.join('; '), { errors: problems });
     }
   };
 
