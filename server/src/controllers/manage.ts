@@ -19,9 +19,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const isObject = typeof input === 'object' && !Array.isArray(input);
     const body = await validateEnable(isObject ? { method: defaultMethod, ...input } : input);
     const { user } = await caller(ctx, body.mfaToken);
-    const proof = { code: body.code, method: body.codeMethod as any };
+    const proof = { code: body.code, method: body.codeMethod };
     return ctx.send(
-      await getService(strapi, 'factors').enable(user, { method: body.method as any, phone: body.phone, proof }, requestMeta(ctx))
+      await getService(strapi, 'factors').enable(user, { method: body.method, phone: body.phone, proof }, requestMeta(ctx))
     );
   };
 
@@ -38,14 +38,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async confirm(ctx: any) {
       const body = await validateConfirm(ctx.request.body ?? {});
       const who = await caller(ctx, body.mfaToken);
-      const { confirmation, issued } = await getService(strapi, 'login').confirmEnrolment(who, {
-        method: body.method as any,
+      const { confirmation, issued } = await getService(strapi, 'callers').confirmEnrolment(who, {
+        method: body.method,
         code: body.code,
         meta: requestMeta(ctx),
         request: tokenRequest(ctx),
       });
       return issued
-        ? sendIssued(strapi, ctx, issued, confirmation as unknown as Record<string, unknown>)
+        ? sendIssued(strapi, ctx, issued, confirmation)
         : ctx.send(confirmation);
     },
 
@@ -58,7 +58,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async disable(ctx: any) {
       const body = await validateDisable(ctx.request.body ?? {});
       return ctx.send(
-        await getService(strapi, 'factors').disable(ctx.state.user, body.code, body.method as any, requestMeta(ctx))
+        await getService(strapi, 'factors').disable(ctx.state.user, body.code, body.method, requestMeta(ctx))
       );
     },
   };

@@ -1,12 +1,6 @@
 import type { Core } from '@strapi/strapi';
-import { errors } from '@strapi/utils';
 import { UID, getService } from '../utils/plugin';
 import { affected, columnOf, findOrCreate, integer, tableOf, toNumber, withKnex } from '../utils/db';
-
-export const LOCKED_MESSAGE = 'Too many failed attempts. Try again later.';
-
-/** The one answer to anything tried while the account is locked (R3): 429 with Retry-After, nothing more. */
-export const lockedError = (retryAfter: number) => new errors.RateLimitError(LOCKED_MESSAGE, { retryAfter });
 
 /** Seconds until a lock ends, at least 1. */
 const retryAfter = (lockedUntil: number | null, now = Date.now()) =>
@@ -16,7 +10,8 @@ export type Reservation = { ok: true; locksNow: boolean } | { ok: false; retryAf
 export type Gate = { ok: true; expiredLock: boolean } | { ok: false; retryAfter: number };
 
 /**
- * One failure counter per account, shared by every factor and challenge (SECURITY.md R1).
+ * One failure counter per account, shared by every factor and challenge; starting a new login
+ * does not reset it, a verified factor does.
  *
  * An attempt is counted *before* the code is checked ("reserve"), in one UPDATE guarded by
  * `locked_until IS NULL`: so N parallel guesses are counted exactly, the lock engages at exactly

@@ -31,17 +31,19 @@ export const pendingBody = (pending: PendingLogin) =>
         expiresAt: pending.expiresAt,
       };
 
-/** The pending login as JSON, and in the httpOnly cookie a browser continues with. */
-export const sendPending = (strapi: Core.Strapi, ctx: any, pending: PendingLogin) => {
-  ctx.cookies?.set?.(config(strapi).cookie.name, pending.mfaToken, {
-    ...cookieOptions(strapi, ctx),
-    maxAge: Date.parse(pending.expiresAt) - Date.now(),
-  });
+/** The pending login as JSON; `cookie`: also in the httpOnly cookie a browser continues with. */
+export const sendPending = (strapi: Core.Strapi, ctx: any, pending: PendingLogin, options: { cookie: boolean }) => {
+  if (options.cookie) {
+    ctx.cookies?.set?.(config(strapi).cookie.name, pending.mfaToken, {
+      ...cookieOptions(strapi, ctx),
+      maxAge: Date.parse(pending.expiresAt) - Date.now(),
+    });
+  }
   return ctx.send(pendingBody(pending));
 };
 
 /** Issued tokens, answered as users-permissions answers a login; the pending cookie is spent. */
-export const sendIssued = (strapi: Core.Strapi, ctx: any, issued: IssuedLogin, extra: Record<string, unknown> = {}) => {
+export const sendIssued = (strapi: Core.Strapi, ctx: any, issued: IssuedLogin, extra: object = {}) => {
   ctx.cookies?.set?.(config(strapi).cookie.name, null, cookieOptions(strapi, ctx));
   if (issued.cookie) ctx.cookies.set(issued.cookie.name, issued.cookie.value, issued.cookie.options);
   return ctx.send({ ...issued.body, ...extra });
