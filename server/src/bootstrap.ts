@@ -10,7 +10,7 @@ const AUTHENTICATED_ACTIONS = ['manage.status', 'manage.enable', 'manage.backupC
   (action) => `plugin::${PLUGIN_ID}.${action}`
 );
 
-/** The admin panel's RBAC actions (API.md §3): granted per admin role in Settings > Roles. */
+/** The admin panel's RBAC actions: granted per admin role in Settings > Roles. */
 const ADMIN_ACTIONS = [
   { uid: 'settings.read', displayName: 'Read', subCategory: 'settings' },
   { uid: 'settings.update', displayName: 'Update', subCategory: 'settings' },
@@ -44,7 +44,7 @@ export default async ({ strapi }: { strapi: Core.Strapi }) => {
   // Fails the start when production has no key, instead of the first login.
   getService(strapi, 'keys').load();
   await grantDefaultPermissions(strapi);
-  await (strapi.service('admin::permission') as any).actionProvider.registerMany(ADMIN_ACTIONS);
+  await strapi.service('admin::permission').actionProvider.registerMany(ADMIN_ACTIONS);
   // After a key change, secrets sealed with a previous key are rewritten with the current one.
   await getService(strapi, 'keyRotation').reencryptSecrets();
   // Expired rows go hourly (config `cleanup`), not at random from a request.

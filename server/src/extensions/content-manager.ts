@@ -34,9 +34,9 @@ export const refusePluginRecords = (ctx: any): true => {
 
 /** Puts the refusal in front of every content-manager admin route (routes bind during bootstrap). */
 export const guardContentManager = (strapi: Core.Strapi) => {
-  const routes = (strapi.plugin('content-manager') as any)?.routes;
+  const routes = strapi.plugin('content-manager')?.routes;
   if (!routes) return;
-  for (const group of Object.values(routes) as any[]) {
+  for (const group of Object.values(routes)) {
     for (const route of group?.routes ?? (Array.isArray(group) ? group : [])) {
       route.config = { ...route.config, policies: [POLICY, ...(route.config?.policies ?? [])] };
     }

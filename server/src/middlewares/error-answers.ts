@@ -3,10 +3,9 @@ import { ServiceUnavailableError, withCode } from '../utils/errors';
 
 /** A locked-out answer carries Retry-After, and says nothing more. */
 export const setRetryAfter = (ctx: any, error: unknown) => {
-  const retryAfter = (error as any)?.details?.retryAfter;
-  if (error instanceof errors.RateLimitError && Number.isInteger(retryAfter)) {
-    ctx.set('Retry-After', String(retryAfter));
-  }
+  if (!(error instanceof errors.RateLimitError)) return;
+  const retryAfter = (error.details as { retryAfter?: unknown } | undefined)?.retryAfter;
+  if (Number.isInteger(retryAfter)) ctx.set('Retry-After', String(retryAfter));
 };
 
 /**

@@ -3,7 +3,7 @@ import type { PluginConfig } from '../config';
 import { PLUGIN_ID, UID, getService } from '../utils/plugin';
 
 /** The name of the job in `strapi.cron`. */
-export const CLEANUP_JOB = `${PLUGIN_ID}.cleanup`;
+const CLEANUP_JOB = `${PLUGIN_ID}.cleanup`;
 
 /**
  * Removes rows nothing can use any more: send-limit counters whose window ended long ago (one

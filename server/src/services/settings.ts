@@ -13,7 +13,7 @@ export interface Settings {
   /** users-permissions role types whose users must use a second factor. */
   enforcedRoles: string[];
   issuer: string;
-  /** Lifetime of an emailed or texted code, seconds (SECURITY.md O1: at most 10 minutes). */
+  /** Lifetime of an emailed or texted code, seconds (at most 10 minutes). */
   codeLifetime: number;
   /** Failures before the account's second factor locks (R1). */
   maxFailures: number;
@@ -70,7 +70,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const validate = async (input: Settings) => {
     const problems: string[] = [];
     for (const [key, [min, max]] of Object.entries(LIMITS)) {
-      const value = (input as any)[key];
+      const value = input[key as keyof typeof LIMITS];
       if (!Number.isInteger(value) || value < min || value > max) {
         problems.push(`${key} must be a whole number from ${min} to ${max}`);
       }
