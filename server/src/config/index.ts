@@ -20,7 +20,7 @@ export interface EmailTemplate {
   html: string;
 }
 
-/** How often codes may be sent (SECURITY.md O4): state lives in the database. */
+/** How often codes may be sent (SMS costs money): the counts live in the database. */
 export interface SendLimits {
   /** Seconds before the same login, enrolment or step-up may send another code. */
   cooldown: number;
@@ -55,7 +55,7 @@ export interface PluginConfig {
   cleanup: CleanupConfig;
 }
 
-/** The emails that tell a user of a security change on their account (SECURITY.md L3). */
+/** The emails that tell a user of a security change on their account (core/notices.ts). */
 export interface NotificationConfig {
   /** false: no notices at all. */
   enabled: boolean;

@@ -5,7 +5,7 @@ import type { FactorMethod } from '../services/verification';
 /**
  * The one table of method names across the GraphQL dialects. Inside the plugin, and in the
  * Strapi-native operations, they are `totp`, `email`, `sms`, `backup_code`; the NYYU dialect says
- * `app`, `email`, `phone` (API.md). The Craft dialect has no method argument: it is always the
+ * `app`, `email`, `phone`. The Craft dialect has no method argument: it is always the
  * authenticator app.
  */
 const NAMES: Record<FactorMethod, { native: string; nyyu: string }> = {

@@ -16,8 +16,8 @@ export const safeReason = (error: unknown, code: string): string => {
 };
 
 /**
- * Emails a code through Strapi's email plugin, so any Strapi email provider works (DESIGN.md
- * "Email"). Templates come from the plugin configuration.
+ * Emails a code through Strapi's email plugin, so any Strapi email provider works. Templates
+ * come from the plugin configuration.
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const config = () => strapi.config.get(`plugin::${PLUGIN_ID}`) as PluginConfig;

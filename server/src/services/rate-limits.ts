@@ -6,7 +6,7 @@ export type Hit = { ok: true } | { ok: false; retryAfter: number };
 
 /**
  * Fixed-window counters in the database, keyed by name (`user:42`, `ip:203.0.113.7`), for the
- * send limits (SECURITY.md O4). A hit is one guarded UPDATE, so N parallel requests against a
+ * send limits of emailed and texted codes. A hit is one guarded UPDATE, so N parallel requests against a
  * limit of M get exactly min(N, M) passes, on one process or many.
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => {

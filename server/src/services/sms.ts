@@ -6,7 +6,7 @@ import { PLUGIN_ID } from '../utils/plugin';
 import { twoFactorError } from '../utils/errors';
 import { safeReason } from './email-delivery';
 
-/** Texts a code through the configured provider (DESIGN.md "SMS providers"). */
+/** Texts a code through the configured provider (console, webhook, Twilio or the host app's own: sms/). */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const config = () => strapi.config.get(`plugin::${PLUGIN_ID}`) as PluginConfig;
   // One provider per configuration object: built once, rebuilt if the configuration is replaced.

@@ -1,4 +1,4 @@
-/** The SMS provider interface of DESIGN.md: one text message to one E.164 number. */
+/** The SMS provider interface: one text message to one E.164 number. */
 export interface SmsMessage {
   to: string;
   body: string;
