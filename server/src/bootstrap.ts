@@ -10,8 +10,8 @@ const AUTHENTICATED_ACTIONS = ['manage.status', 'manage.enable', 'manage.backupC
   (action) => `plugin::${PLUGIN_ID}.${action}`
 );
 
-/** The admin panel's RBAC actions (docs/admin.md): granted per admin role in Settings > Roles. */
-export const ADMIN_ACTIONS = [
+/** The admin panel's RBAC actions: granted per admin role in Settings > Roles. */
+const ADMIN_ACTIONS = [
   { uid: 'settings.read', displayName: 'Read', subCategory: 'settings' },
   { uid: 'settings.update', displayName: 'Update', subCategory: 'settings' },
   { uid: 'users.read', displayName: 'Read', subCategory: 'users' },
@@ -44,9 +44,11 @@ export default async ({ strapi }: { strapi: Core.Strapi }) => {
   // Fails the start when production has no key, instead of the first login.
   getService(strapi, 'keys').load();
   await grantDefaultPermissions(strapi);
-  await (strapi.service('admin::permission') as any).actionProvider.registerMany(ADMIN_ACTIONS);
+  await strapi.service('admin::permission').actionProvider.registerMany(ADMIN_ACTIONS);
   // After a key change, secrets sealed with a previous key are rewritten with the current one.
   await getService(strapi, 'keyRotation').reencryptSecrets();
+  // Expired rows go hourly (config `cleanup`), not at random from a request.
+  getService(strapi, 'cleanup').schedule();
 
   // A deleted user leaves no factor, code, challenge or counter behind.
   strapi.db.lifecycles.subscribe({

@@ -1,5 +1,5 @@
 import type { Core } from '@strapi/strapi';
-import { guardUsersPermissions } from './controllers/users-permissions-guard';
+import { guardUsersPermissions } from './extensions/users-permissions';
 import { registerGraphql } from './graphql';
 import { guardContentManager } from './extensions/content-manager';
 

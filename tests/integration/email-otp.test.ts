@@ -271,7 +271,7 @@ describe('a failing SMTP server', () => {
     expect(res.status).toBe(503);
     expect(res.body).toEqual({
       data: null,
-      error: { status: 503, name: 'ServiceUnavailableError', message: 'The email could not be sent. Try again later.', details: {} },
+      error: { status: 503, name: 'ServiceUnavailableError', message: 'The email could not be sent. Try again later.', details: { code: 'DELIVERY_FAILED' } },
     });
     expect(await app.strapi.db.connection('two_factor_factors').where('user_id', user.id)).toHaveLength(0);
     const row = await app.strapi.db.connection('two_factor_challenges').where('user_id', user.id).first();

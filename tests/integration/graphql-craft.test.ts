@@ -81,6 +81,8 @@ describe('seed 000 / 001, in order: enable, verify, authenticate', () => {
   it('Authenticate answers every field null and requiresTwoFactor: true, exactly as documented', async () => {
     const res = await gql(app, operation('craft', 'Authenticate'));
     expect(res.body).toEqual(documentedAnswer('craft', 'Authenticate'));
+    // The pending login stays on the server: no REST pending cookie on a GraphQL answer.
+    expect(res.headers['set-cookie']).toBeUndefined();
     const page = await gql(app, operation('craftPage', 'Authenticate'));
     expect(page.body).toEqual(documentedAnswer('craftPage', 'Authenticate'));
   });

@@ -113,8 +113,10 @@ describe('seed 002: request2FA', () => {
 });
 
 describe('seed 003: signin then confirm2FA', () => {
-  it('signin answers status 2FA with a pending token, no JWT', async () => {
-    const credentials = await signin();
+  it('signin answers status 2FA with a pending token, no JWT and no REST pending cookie', async () => {
+    const res = await gql(app, SIGNIN, { email: EMAIL, password: PASSWORD });
+    expect(res.headers['set-cookie']).toBeUndefined();
+    const credentials = res.body.data.signin;
     expect(credentials.status).toBe('2FA');
     const asJwt = await gql(app, `{ me { email } }`, {}, credentials.token);
     expect(asJwt.status).toBe(401);
@@ -162,6 +164,17 @@ describe('seed 003: signin then confirm2FA', () => {
     expect(single.confirm2FA.status).toBe('Success');
   });
 
+  it('of parallel confirm2FA with one pending token, each with a right code, exactly one signs in', async () => {
+    const backupCodes: string[] = await (app.strapi.plugin('two-factor').service('backupCodes') as any).regenerate(demo.id);
+    const { token } = await signin();
+    const answers = await Promise.all(
+      backupCodes.slice(0, 8).map((value) => ok(app, CONFIRM, { email: EMAIL, token, code: [{ key: 'backup_code', value }] }))
+    );
+    const credentials = answers.map((answer) => answer.confirm2FA);
+    expect(credentials.filter((c) => c.status === 'Success')).toHaveLength(1);
+    expect(credentials.filter((c) => c.status !== 'Success')).toEqual(Array(7).fill({ status: 'Failed', token: 'Password expired' }));
+  });
+
   it('refuses an empty list, null entries, unknown keys and oversized lists with clear errors', async () => {
     const { token } = await signin();
     const cases: [unknown, string][] = [
@@ -195,13 +208,14 @@ describe('a setup-required account (enforced role) through the NYYU operations',
 
       const qr = await ok(app, REQUEST, { email: 'enforced@nyyu.io', method: 'app', token });
       expect(qr.request2FA).toMatch(/^data:image\/png;base64,/);
-      const pending = await (app.strapi.plugin('two-factor').service('factors') as any).pendingTotp({ id: user.id, email: 'enforced@nyyu.io' });
-      const done = await ok(app, CONFIRM_REQUEST, { email: 'enforced@nyyu.io', method: 'app', code: code(pending.secret), token });
+      // The QR code is an image: the secret it shows is read from the pending enrolment.
+      const secret: string = await (app.strapi.plugin('two-factor').service('factors') as any).pendingTotpSecret(user.id);
+      const done = await ok(app, CONFIRM_REQUEST, { email: 'enforced@nyyu.io', method: 'app', code: code(secret), token });
       expect(done.confirmRequest2FA).toBe('Success');
 
       const next = await signin('enforced@nyyu.io');
       expect(next.status).toBe('2FA');
-      const login = await ok(app, CONFIRM, { email: 'enforced@nyyu.io', token: next.token, code: [{ key: 'app', value: code(pending.secret, 1) }] });
+      const login = await ok(app, CONFIRM, { email: 'enforced@nyyu.io', token: next.token, code: [{ key: 'app', value: code(secret, 1) }] });
       expect(login.confirm2FA.status).toBe('Success');
     } finally {
       await settings.update(before);

@@ -35,6 +35,7 @@ describe("users-permissions' limiter on the plugin's routes", () => {
     const right = await app.http().post('/api/authentication/local').send({ identifier: user.username, email: 'new@a.b', password: PASSWORD });
     expect(right.status).toBe(429);
     expect(right.body.error.name).toBe('RateLimitError');
+    expect(right.body.error.details.code).toBe('RATE_LIMITED');
     // It is the same login as /api/auth/local, and counts there too.
     expect((await app.http().post('/api/auth/local').send({ identifier: user.username, password: PASSWORD })).status).toBe(429);
   });
@@ -48,6 +49,7 @@ describe("users-permissions' limiter on the plugin's routes", () => {
     expect(limited.status).toBe(429);
     const limitedGraphql = await gql(app, `mutation { twoFactorVerify(mfaToken: "x", code: "123456") { jwt } }`);
     expect(limitedGraphql.body.errors?.[0]?.extensions?.code).toBe('STRAPI_RATE_LIMIT_ERROR');
+    expect(limitedGraphql.body.errors?.[0]?.extensions?.details?.code).toBe('RATE_LIMITED');
     // The NYYU code step is the same question: it is counted with verify.
     const nyyu = await gql(app, `mutation { confirm2FA(email: "a@b.c", token: "x", code: [{ key: "app", value: "123456" }]) { status } }`);
     expect(nyyu.body.errors?.[0]?.extensions?.code).toBe('STRAPI_RATE_LIMIT_ERROR');

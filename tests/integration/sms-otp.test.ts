@@ -179,7 +179,7 @@ describe('a failing SMS provider', () => {
     sms.fail(500);
     const res = await enable(user, { phone });
     expect(res.status).toBe(503);
-    expect(res.body.error).toEqual({ status: 503, name: 'ServiceUnavailableError', message: 'The SMS could not be sent. Try again later.', details: {} });
+    expect(res.body.error).toEqual({ status: 503, name: 'ServiceUnavailableError', message: 'The SMS could not be sent. Try again later.', details: { code: 'DELIVERY_FAILED' } });
     expect(await app.strapi.db.connection('two_factor_factors').where('user_id', user.id)).toHaveLength(0);
     sms.fail(null);
     setSendLimits(app, { cooldown: 60 });

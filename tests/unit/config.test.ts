@@ -67,3 +67,12 @@ describe('plugin configuration validator: notifications', () => {
     expect(check(notifications({ templates: { lockout: { body: 'x' } } }))).toThrow(/takes non-empty strings subject, text and html/);
   });
 });
+
+describe('plugin configuration validator: clean-up', () => {
+  it('is on by default, hourly, and takes enabled and a cron rule', () => {
+    expect(config.default.cleanup).toEqual({ enabled: true, rule: '23 * * * *' });
+    expect(check({ cleanup: { enabled: false, rule: '0 3 * * *' } })).not.toThrow();
+    expect(check({ cleanup: { enabled: 'yes', rule: '0 3 * * *' } })).toThrow(/cleanup needs enabled/);
+    expect(check({ cleanup: { enabled: true, rule: '' } })).toThrow(/cleanup needs enabled/);
+  });
+});

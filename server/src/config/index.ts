@@ -20,13 +20,20 @@ export interface EmailTemplate {
   html: string;
 }
 
-/** How often codes may be sent (docs/security.md O4): state lives in the database. */
+/** How often codes may be sent (SMS costs money): the counts live in the database. */
 export interface SendLimits {
   /** Seconds before the same login, enrolment or step-up may send another code. */
   cooldown: number;
   /** Codes per account, and per client IP, within `window` seconds. */
   perAccount: { max: number; window: number };
   perIp: { max: number; window: number };
+}
+
+/** The periodic removal of rows nothing can use any more (services/cleanup.ts), run by Strapi's cron. */
+export interface CleanupConfig {
+  enabled: boolean;
+  /** When it runs: a cron expression as `strapi.cron` takes it. */
+  rule: string;
 }
 
 export interface PluginConfig {
@@ -45,9 +52,10 @@ export interface PluginConfig {
   email: { from?: string; replyTo?: string; template: EmailTemplate };
   sendLimits: SendLimits;
   notifications: NotificationConfig;
+  cleanup: CleanupConfig;
 }
 
-/** The emails that tell a user of a security change on their account (docs/security.md L3). */
+/** The emails that tell a user of a security change on their account (core/notices.ts). */
 export interface NotificationConfig {
   /** false: no notices at all. */
   enabled: boolean;
@@ -90,6 +98,8 @@ const defaults: PluginConfig = {
     events: Object.fromEntries(NOTICE_EVENTS.map((event) => [event, true])) as Record<NoticeEvent, boolean>,
     templates: {},
   },
+  // Hourly, at a minute few other jobs pick.
+  cleanup: { enabled: true, rule: '23 * * * *' },
 };
 
 const positiveInt = (value: unknown) => Number.isInteger(value) && (value as number) > 0;
@@ -188,5 +198,8 @@ export default {
     validateLimit('perAccount', limits.perAccount);
     validateLimit('perIp', limits.perIp);
     validateNotifications(config.notifications);
+    if (!config.cleanup || typeof config.cleanup.enabled !== 'boolean' || !nonEmpty(config.cleanup.rule)) {
+      throw new Error('two-factor: cleanup needs enabled (true or false) and rule (a cron expression)');
+    }
   },
 };

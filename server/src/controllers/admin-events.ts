@@ -2,7 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { getService } from '../utils/plugin';
 import { validateEventsQuery } from './admin-validation';
 
-/** GET /two-factor/events: the audit log (docs/admin.md; docs/security.md L4). */
+/** GET /two-factor/events: the audit log. */
 export default ({ strapi }: { strapi: Core.Strapi }) => ({
   async find(ctx: any) {
     const query = await validateEventsQuery(ctx.query ?? {});

@@ -3,7 +3,7 @@ import { getService } from '../utils/plugin';
 import { requestMeta } from '../utils/request-meta';
 import { validateUserId, validateUsersQuery } from './admin-validation';
 
-/** GET /two-factor/users and POST /two-factor/users/:id/reset (docs/admin.md). */
+/** GET /two-factor/users and POST /two-factor/users/:id/reset. */
 export default ({ strapi }: { strapi: Core.Strapi }) => ({
   async find(ctx: any) {
     const query = await validateUsersQuery(ctx.query ?? {});

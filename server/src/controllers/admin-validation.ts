@@ -13,10 +13,9 @@ const validator = (schema: yup.AnySchema, options: { strict?: boolean } = {}) =>
     try {
       return await check(input);
     } catch (error) {
-      const problems = ((error as any)?.details?.errors ?? []) as { message: string }[];
-      if (error instanceof errors.ValidationError && problems.length > 1) {
-        throw new errors.ValidationError(problems.map((p) => p.message).join('; '), (error as any).details);
-      }
+      const details = error instanceof errors.ValidationError ? (error.details as { errors?: { message: string }[] }) : undefined;
+      const problems = details?.errors ?? [];
+      if (problems.length > 1) throw new errors.ValidationError(problems.map((p) => p.message).join('; '), details);
       throw error;
     }
   };

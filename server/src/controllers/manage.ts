@@ -1,10 +1,11 @@
 import type { Core } from '@strapi/strapi';
 import { getService } from '../utils/plugin';
 import { requestMeta } from '../utils/request-meta';
-import { bearerToken, pendingToken, sendIssued, tokenRequest } from '../utils/http';
+import { bearerToken, pendingToken, tokenRequest } from '../utils/http';
+import { sendIssued } from '../utils/answers';
 import { validateCode, validateConfirm, validateDisable, validateEnable } from './validation';
 
-/** A user's own two-factor settings (docs/rest-api.md, "Managing one's own 2FA"). */
+/** A user's own two-factor settings: status, enrolment, backup codes, disable. */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   /** Enrolment is open to a signed-in user and to a setup-required pending login. */
   const caller = (ctx: any, mfaToken: unknown) =>
@@ -18,9 +19,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const isObject = typeof input === 'object' && !Array.isArray(input);
     const body = await validateEnable(isObject ? { method: defaultMethod, ...input } : input);
     const { user } = await caller(ctx, body.mfaToken);
-    const proof = { code: body.code, method: body.codeMethod as any };
+    const proof = { code: body.code, method: body.codeMethod };
     return ctx.send(
-      await getService(strapi, 'factors').enable(user, { method: body.method as any, phone: body.phone, proof }, requestMeta(ctx))
+      await getService(strapi, 'factors').enable(user, { method: body.method, phone: body.phone, proof }, requestMeta(ctx))
     );
   };
 
@@ -31,20 +32,20 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     enable: (ctx: any) => enable(ctx),
 
-    /** Seed 004's `twoFa/enable` is called without a body: the authenticator app. */
+    /** The compatibility route `twoFa/enable` is called without a body: the authenticator app. */
     enableAuthenticator: (ctx: any) => enable(ctx, 'totp'),
 
     async confirm(ctx: any) {
       const body = await validateConfirm(ctx.request.body ?? {});
       const who = await caller(ctx, body.mfaToken);
-      const { confirmation, issued } = await getService(strapi, 'login').confirmEnrolment(who, {
-        method: body.method as any,
+      const { confirmation, issued } = await getService(strapi, 'callers').confirmEnrolment(who, {
+        method: body.method,
         code: body.code,
         meta: requestMeta(ctx),
         request: tokenRequest(ctx),
       });
       return issued
-        ? sendIssued(strapi, ctx, issued, confirmation as unknown as Record<string, unknown>)
+        ? sendIssued(strapi, ctx, issued, confirmation)
         : ctx.send(confirmation);
     },
 
@@ -57,7 +58,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async disable(ctx: any) {
       const body = await validateDisable(ctx.request.body ?? {});
       return ctx.send(
-        await getService(strapi, 'factors').disable(ctx.state.user, body.code, body.method as any, requestMeta(ctx))
+        await getService(strapi, 'factors').disable(ctx.state.user, body.code, body.method, requestMeta(ctx))
       );
     },
   };

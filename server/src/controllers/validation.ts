@@ -1,10 +1,11 @@
 import { yup, validateYupSchema } from '@strapi/utils';
-import { METHODS } from '../services/settings';
-import { FACTOR_METHODS } from '../services/verification';
+import { METHODS, type Method } from '../services/settings';
+import { FACTOR_METHODS, type FactorMethod } from '../services/verification';
+import type { CodeMethod } from '../services/otp';
 
 /**
- * Shapes of the request bodies. Only structure is checked here: whether a code is *right* (and a
- * malformed code counts as a wrong one, docs/security.md T5) is the verification service's business.
+ * Shapes of the request bodies. Only structure is checked here: whether a code is *right* (and
+ * that a malformed code counts as a wrong one) is the verification service's business.
  */
 const token = yup.string().max(2048, 'mfaToken is too long');
 // Present, of any type: a number or an object is a wrong code, not a malformed request.
@@ -19,9 +20,17 @@ const factorMethod = yup
 const object = (shape: Record<string, yup.AnySchema>) =>
   yup.object(shape).typeError('The request body must be a JSON object').noUnknown(false);
 
-export const validateVerify = validateYupSchema(object({ mfaToken: token, code, method: factorMethod }));
+/** A validator whose answer names its method fields by the values `oneOf` let through. */
+const validator =
+  <T>(schema: yup.AnySchema) =>
+  (body: unknown): Promise<T> =>
+    validateYupSchema(schema)(body);
+
+export const validateVerify = validator<{ mfaToken?: string; code: unknown; method?: FactorMethod }>(
+  object({ mfaToken: token, code, method: factorMethod })
+);
 // `code`: a current code of a method the account already has (step-up); needed once it has one.
-export const validateEnable = validateYupSchema(
+export const validateEnable = validator<{ method: Method; phone?: string; mfaToken?: string; code?: unknown; codeMethod?: FactorMethod }>(
   object({
     method: method.required('method is required'),
     phone: yup.string().max(32, 'phone is too long'),
@@ -30,18 +39,18 @@ export const validateEnable = validateYupSchema(
     codeMethod: factorMethod,
   })
 );
-export const validateConfirm = validateYupSchema(
+export const validateConfirm = validator<{ method: Method; code: unknown; mfaToken?: string }>(
   object({ method: method.required('method is required'), code, mfaToken: token })
 );
-export const validateSend = validateYupSchema(
+export const validateSend = validator<{ method: CodeMethod; mfaToken?: string }>(
   object({
     method: yup.string().required('method is required').oneOf(['email', 'sms'], 'method must be one of email, sms'),
     mfaToken: token,
   })
 );
-export const validateCode = validateYupSchema(object({ code }));
-export const validateDisable = validateYupSchema(object({ code, method }));
-export const validatePasswordLogin = validateYupSchema(
+export const validateCode = validator<{ code: unknown }>(object({ code }));
+export const validateDisable = validator<{ code: unknown; method?: Method }>(object({ code, method }));
+export const validatePasswordLogin = validator<{ identifier?: string; email?: string; password: string }>(
   object({
     identifier: yup.string().max(512, 'identifier is too long'),
     email: yup.string().max(512, 'email is too long'),

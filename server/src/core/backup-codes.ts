@@ -8,7 +8,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { base32Encode } from './totp';
 
-export const BACKUP_CODE_LENGTH = 16;
 const BACKUP_CODE_BYTES = 10; // 10 bytes = 80 bits = exactly 16 base32 characters
 const MAX_BACKUP_CODES = 100;
 const NORMALIZED = /^[A-Z2-7]{16}$/;

@@ -3,7 +3,7 @@
  *
  * Blob format: `v1.<kid>.<iv>.<tag>.<ciphertext>` (base64url parts). The key id lets a
  * keyring hold the current key plus older ones, so rotating the configured key does not
- * lock out enrolled users; `needsReencryption` tells the caller to rewrite old blobs.
+ * lock out enrolled users (services/key-rotation.ts rewrites old blobs with the current key).
  */
 import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
 
@@ -116,12 +116,4 @@ export function decryptSecret(blob: string, keyring: Keyring, context?: string):
     }
   }
   throw new Error(DECRYPT_ERROR);
-}
-
-/** True when the blob was not written with the current key (or is not a v1 blob at all). */
-export function needsReencryption(blob: string, keyring: Keyring): boolean {
-  const parsed = parseBlob(blob);
-  if (!parsed) return true;
-  assertKey(keyring?.current);
-  return parsed.kid !== keyId(keyring.current);
 }

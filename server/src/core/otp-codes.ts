@@ -39,7 +39,11 @@ export function safeEqualHex(a: string, b: string): boolean {
   return timingSafeEqual(Buffer.from(a, 'hex'), Buffer.from(b, 'hex'));
 }
 
-/** Trimmed string of exactly `digits` ASCII digits, else null (fullwidth digits are refused). */
+/**
+ * Trimmed string of exactly `digits` ASCII digits, else null: the one reading of a typed code,
+ * TOTP or emailed/texted. Explicit [0-9], so Unicode digits (fullwidth, Arabic-Indic…) never
+ * pass; a string over 64 characters cannot be a code even with spaces, and is refused untrimmed.
+ */
 export function normalizeNumericCode(input: unknown, digits: number): string | null {
   if (typeof input !== 'string' || input.length > 64) return null;
   if (!Number.isSafeInteger(digits) || digits < 1 || digits > MAX_DIGITS) return null;

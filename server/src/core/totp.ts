@@ -9,6 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { generateSync, verifySync, ScureBase32Plugin } from 'otplib';
+import { normalizeNumericCode } from './otp-codes';
 
 export type TotpAlgorithm = 'sha1' | 'sha256' | 'sha512';
 
@@ -43,9 +44,6 @@ export const MIN_SECRET_BYTES = 20;
 const MAX_SECRET_BYTES = 64;
 
 const ALGORITHMS: readonly TotpAlgorithm[] = ['sha1', 'sha256', 'sha512'];
-// Anything longer than this cannot be a code even with whitespace; checked before trimming
-// so a huge string costs nothing.
-const MAX_RAW_TOKEN_LENGTH = 64;
 
 const base32 = new ScureBase32Plugin();
 
@@ -71,18 +69,6 @@ function resolveTime(time?: number): number {
   const t = time ?? Date.now() / 1000;
   if (!Number.isFinite(t) || t < 0) throw new RangeError('time must be a non-negative number of seconds');
   return Math.floor(t);
-}
-
-/**
- * Throws on options the verifier would silently refuse; call it when loading
- * configuration so a typo fails at boot instead of locking everyone out.
- */
-export function assertTotpOptions(opts: TotpOptions & { window?: number } = {}): void {
-  resolveOptions(opts);
-  const window = opts.window ?? 1;
-  if (!Number.isSafeInteger(window) || window < 0 || window > MAX_TOTP_WINDOW) {
-    throw new RangeError(`TOTP window must be an integer between 0 and ${MAX_TOTP_WINDOW}`);
-  }
 }
 
 /** RFC 4648 base32 without padding (what authenticator apps expect). */
@@ -116,14 +102,6 @@ export function hotpCode(secretBase32: string, counter: number, opts: Omit<TotpO
   return generateSync({ secret: secretBase32, strategy: 'hotp', counter, algorithm, digits });
 }
 
-/** String of exactly `digits` ASCII digits after trimming, else null. */
-function cleanToken(token: unknown, digits: number): string | null {
-  if (typeof token !== 'string' || token.length > MAX_RAW_TOKEN_LENGTH) return null;
-  const trimmed = token.trim();
-  // Explicit [0-9]: never let Unicode digits (fullwidth, Arabic-Indic...) through.
-  return trimmed.length === digits && /^[0-9]+$/.test(trimmed) ? trimmed : null;
-}
-
 /**
  * Checks a code against the server clock. Never throws: malformed tokens, a broken
  * secret or invalid options all give `{ valid: false }` (fail closed).
@@ -137,7 +115,7 @@ export function verifyTotp(secretBase32: string, token: unknown, opts: VerifyTot
     const window = opts.window ?? 1;
     if (!Number.isSafeInteger(window) || window < 0 || window > MAX_TOTP_WINDOW) return invalid;
 
-    const code = cleanToken(token, digits);
+    const code = normalizeNumericCode(token, digits);
     if (code === null || typeof secretBase32 !== 'string' || secretBase32.length === 0) return invalid;
 
     const epoch = resolveTime(opts.time);

@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { PLUGIN_ID } from '../utils/plugin';
+import { ERROR_CODES } from '../utils/errors';
 
 const OWN_TYPES = `plugin::${PLUGIN_ID}.`;
 const POLICY = `plugin::${PLUGIN_ID}.refuse-plugin-records`;
@@ -26,16 +27,16 @@ const namedTypes = (ctx: any): unknown[] => [
 export const refusePluginRecords = (ctx: any): true => {
   if (namedTypes(ctx).some((uid) => typeof uid === 'string' && uid.startsWith(OWN_TYPES))) {
     // PolicyError: the one 403 whose message Strapi's authorization layer passes on.
-    throw new errors.PolicyError('Two-factor records are not content: use the Two-factor authentication settings pages');
+    throw new errors.PolicyError(ERROR_CODES.NOT_CONTENT.message, { code: 'NOT_CONTENT' });
   }
   return true;
 };
 
 /** Puts the refusal in front of every content-manager admin route (routes bind during bootstrap). */
 export const guardContentManager = (strapi: Core.Strapi) => {
-  const routes = (strapi.plugin('content-manager') as any)?.routes;
+  const routes = strapi.plugin('content-manager')?.routes;
   if (!routes) return;
-  for (const group of Object.values(routes) as any[]) {
+  for (const group of Object.values(routes)) {
     for (const route of group?.routes ?? (Array.isArray(group) ? group : [])) {
       route.config = { ...route.config, policies: [POLICY, ...(route.config?.policies ?? [])] };
     }

@@ -1,7 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { PLUGIN_ID } from '../utils/plugin';
 import { apiPath, requestLimiter } from '../middlewares/rate-limit';
-import { withRetryAfter, type ResolverMiddleware } from './errors';
+import { errorAnswers, type ResolverMiddleware } from './errors';
 
 /**
  * Auth rules of the operations, through the graphql plugin's resolvers config. Public ones check
@@ -9,13 +9,13 @@ import { withRetryAfter, type ResolverMiddleware } from './errors';
  * REST routes do); the others need a users-permissions JWT whose role has the same action as the
  * matching REST route, so one checkbox under Roles governs both faces.
  */
-export const pub = { auth: false, middlewares: [withRetryAfter] };
+export const pub = { auth: false, middlewares: [errorAnswers] };
 
 /**
  * A public operation that checks a code or a token, rate limited as its REST route is, in the
  * same count (`route` is that route's path under the plugin's prefix): one allowance per client
- * whichever face it uses. Operations that take a password go through users-permissions' own
- * login mutation, which is limited as `/auth/local` already.
+ * whichever face it uses. Operations that take a password are counted as `/auth/local`, in
+ * their resolvers (sign-in.ts).
  */
 export const pubLimited = (strapi: Core.Strapi, route: string) => {
   let limited: ReturnType<typeof requestLimiter> | undefined;
@@ -27,12 +27,12 @@ export const pubLimited = (strapi: Core.Strapi, route: string) => {
     });
     return result;
   };
-  return { auth: false, middlewares: [withRetryAfter, limit] };
+  return { auth: false, middlewares: [errorAnswers, limit] };
 };
 
 export const scoped = (action: 'manage.status' | 'manage.enable' | 'manage.backupCodes' | 'manage.disable') => ({
   auth: { scope: [`plugin::${PLUGIN_ID}.${action}`] },
-  middlewares: [withRetryAfter],
+  middlewares: [errorAnswers],
 });
 
 /** What each dialect adds to the schema. */

@@ -2,14 +2,13 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import type { Core } from '@strapi/strapi';
 import type { GraphQLError } from 'graphql';
-import { errors } from '@strapi/utils';
-import { INVALID_SESSION, type PendingLogin } from '../services/login';
-import { INVALID_CODE } from '../services/verification';
-import { pendingBody } from '../utils/http';
+import { codeOf, withCode, type ErrorCode } from '../utils/errors';
+import type { PendingLogin } from '../services/login';
+import { pendingBody } from '../utils/answers';
 import { setRetryAfter } from '../middlewares/error-answers';
 
-/** The `extensions.code` of a login that needs its second factor, or a first enrolment (docs/graphql.md). */
-export const PENDING_CODES = { login: 'TWO_FACTOR_REQUIRED', setup: 'TWO_FACTOR_SETUP_REQUIRED' } as const;
+/** The `extensions.code` of a login that needs its second factor, or a first enrolment. */
+const PENDING_CODES = { login: 'TWO_FACTOR_REQUIRED', setup: 'TWO_FACTOR_SETUP_REQUIRED' } as const satisfies Record<string, ErrorCode>;
 
 type GraphQLErrorClass = typeof GraphQLError;
 
@@ -34,30 +33,9 @@ const graphqlErrorClass = (() => {
 export const pendingError = (strapi: Core.Strapi, pending: PendingLogin) => {
   const { message, mfaToken, methods, expiresAt } = pendingBody(pending);
   const GraphQLErrorOfPlugin = graphqlErrorClass(strapi);
-  return new GraphQLErrorOfPlugin(message, {
-    extensions: { code: PENDING_CODES[pending.purpose], mfaToken, methods, expiresAt },
-  });
+  const code = PENDING_CODES[pending.purpose];
+  return new GraphQLErrorOfPlugin(message, { extensions: { code, mfaToken, methods, expiresAt, details: { code } } });
 };
-
-/** The pending login a `pendingError` carries, if `error` is one. */
-export const pendingFromError = (error: unknown): PendingLogin | null => {
-  const extensions = (error as { extensions?: Record<string, unknown> } | null)?.extensions;
-  const purpose = (Object.keys(PENDING_CODES) as (keyof typeof PENDING_CODES)[]).find(
-    (key) => PENDING_CODES[key] === extensions?.code
-  );
-  if (!purpose || typeof extensions?.mfaToken !== 'string') return null;
-  return {
-    purpose,
-    mfaToken: extensions.mfaToken,
-    methods: extensions.methods as string[],
-    expiresAt: extensions.expiresAt as string,
-  };
-};
-
-/** The services' generic answers, recognised so a dialect can word them its own way. */
-export const isInvalidCode = (error: unknown) => error instanceof errors.ValidationError && error.message === INVALID_CODE;
-export const isInvalidSession = (error: unknown) =>
-  error instanceof errors.UnauthorizedError && error.message === INVALID_SESSION;
 
 export type ResolverMiddleware = (
   resolve: (...args: any[]) => unknown,
@@ -67,12 +45,19 @@ export type ResolverMiddleware = (
   info: any
 ) => Promise<unknown>;
 
-/** REST's Retry-After on lockouts (docs/security.md R3), as a GraphQL resolver middleware. */
-export const withRetryAfter: ResolverMiddleware = async (resolve, parent, args, context, info) => {
+/**
+ * How the plugin's errors reach a GraphQL client, as the REST middleware does it: the code in
+ * `extensions.details` (beside `extensions.error.details`, where Strapi puts the same details,
+ * and `extensions.code`, which Strapi sets from the error's class), and Retry-After on a 429.
+ * graphql-js hands a thrown error's own `extensions` on to the answer.
+ */
+export const errorAnswers: ResolverMiddleware = async (resolve, parent, args, context, info) => {
   try {
     return await resolve(parent, args, context, info);
-  } catch (error) {
+  } catch (thrown) {
+    const error = withCode(thrown) as { details?: unknown; extensions?: Record<string, unknown> };
     setRetryAfter(context.koaContext, error);
+    if (codeOf(error)) error.extensions = { ...error.extensions, details: error.details };
     throw error;
   }
 };

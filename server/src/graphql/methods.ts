@@ -1,11 +1,11 @@
-import { errors } from '@strapi/utils';
+import { twoFactorError } from '../utils/errors';
 import type { Method } from '../services/settings';
 import type { FactorMethod } from '../services/verification';
 
 /**
  * The one table of method names across the GraphQL dialects. Inside the plugin, and in the
  * Strapi-native operations, they are `totp`, `email`, `sms`, `backup_code`; the NYYU dialect says
- * `app`, `email`, `phone` (docs/graphql.md). The Craft dialect has no method argument: it is always the
+ * `app`, `email`, `phone`. The Craft dialect has no method argument: it is always the
  * authenticator app.
  */
 const NAMES: Record<FactorMethod, { native: string; nyyu: string }> = {
@@ -22,7 +22,7 @@ const from =
   <M extends FactorMethod>(name: unknown, allowed: readonly M[], argument = 'method'): M => {
     const found = allowed.find((method) => NAMES[method][dialect] === name);
     if (found) return found;
-    throw new errors.ValidationError(`${argument} must be one of ${allowed.map((m) => NAMES[m][dialect]).join(', ')}`);
+    throw twoFactorError('INVALID_INPUT', `${argument} must be one of ${allowed.map((m) => NAMES[m][dialect]).join(', ')}`);
   };
 
 /** The plugin's name for a dialect's method name, among `allowed`, or a clear error. */

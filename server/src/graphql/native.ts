@@ -1,14 +1,15 @@
 import type { Core } from '@strapi/strapi';
 import { getService } from '../utils/plugin';
-import { clearRecorded, pendingOf } from '../utils/http';
+import { markGraphql, pendingOf } from '../utils/request-state';
+import { GUARDED_ACTIONS } from '../extensions/users-permissions';
 import { validateConfirm, validateCode, validateDisable, validateEnable, validateVerify } from '../controllers/validation';
-import { pendingError, withRetryAfter, type ResolverMiddleware } from './errors';
+import { pendingError, type ResolverMiddleware } from './errors';
 import { bearer, issuedBody, meta, signedIn, tokens, type GraphQLContext } from './request';
 import { fromNative } from './methods';
 import { pubLimited, scoped, type Dialect } from './auth';
 
 /**
- * Strapi-native operations (docs/graphql.md): `login` answers a pending login with an error carrying
+ * Strapi-native operations: `login` answers a pending login with an error carrying
  * the mfa token, and the REST routes one for one. Each resolver validates with REST's
  * validators, calls the same service and shapes the answer.
  */
@@ -54,24 +55,19 @@ const typeDefs = /* GraphQL */ `
 `;
 
 /**
- * users-permissions' `login` (and any other action this plugin's REST face answers with a pending
- * login) returns no JWT to a two-factor user: the answer becomes the TWO_FACTOR_REQUIRED error.
+ * users-permissions' `login` (and every other mutation of an action the guard answers with a
+ * pending login) returns no JWT to a two-factor user: the answer becomes the TWO_FACTOR_REQUIRED
+ * error, which carries the pending login (documented; no REST cookie is set).
  */
-export const pendingGuard =
+const pendingGuard =
   (strapi: Core.Strapi): ResolverMiddleware =>
   async (resolve, parent, args, context, info) => {
-    clearRecorded(context.koaContext);
+    markGraphql(context.koaContext);
     const result = await resolve(parent, args, context, info);
     const pending = pendingOf(context.koaContext);
-    if (pending) {
-      clearRecorded(context.koaContext);
-      throw pendingError(strapi, pending);
-    }
+    if (pending) throw pendingError(strapi, pending);
     return result;
   };
-
-// users-permissions mutations that may hand out a JWT (docs/security.md J6).
-const JWT_MUTATIONS = ['login', 'register', 'resetPassword', 'changePassword', 'emailConfirmation'];
 
 export default (strapi: Core.Strapi): Dialect => {
   const factors = () => getService(strapi, 'factors');
@@ -82,9 +78,7 @@ export default (strapi: Core.Strapi): Dialect => {
     getService(strapi, 'callers').resolve({ bearer: bearer(context), pending: mfaToken });
 
   const guard = pendingGuard(strapi);
-  const guarded = Object.fromEntries(
-    JWT_MUTATIONS.map((name) => [`Mutation.${name}`, { middlewares: [guard, withRetryAfter] }])
-  );
+  const guarded = Object.fromEntries(Object.values(GUARDED_ACTIONS).map((name) => [`Mutation.${name}`, { middlewares: [guard] }]));
 
   return {
     typeDefs,
@@ -98,7 +92,7 @@ export default (strapi: Core.Strapi): Dialect => {
           const issued = await login().verify({
             token: input.mfaToken,
             code: input.code,
-            method: input.method as any,
+            method: input.method,
             meta: meta(context),
             request: tokens(context),
           });
@@ -106,22 +100,22 @@ export default (strapi: Core.Strapi): Dialect => {
         },
 
         async twoFactorSend(_: unknown, args: any, context: GraphQLContext) {
-          const method = fromNative(args.method, ['email', 'sms']) as 'email' | 'sms';
-          const { message } = await getService(strapi, 'otp').sendLogin({ token: args.mfaToken, method, meta: meta(context) });
+          const method = fromNative(args.method, ['email', 'sms'] as const);
+          const { message } = await getService(strapi, 'login').sendCode({ token: args.mfaToken, method, meta: meta(context) });
           return message;
         },
 
         async twoFactorEnable(_: unknown, args: any, context: GraphQLContext) {
           const input = await validateEnable(args);
           const { user } = await caller(context, input.mfaToken);
-          const proof = { code: input.code ?? undefined, method: input.codeMethod as any };
-          return factors().enable(user, { method: input.method as any, phone: input.phone, proof }, meta(context));
+          const proof = { code: input.code ?? undefined, method: input.codeMethod };
+          return factors().enable(user, { method: input.method, phone: input.phone, proof }, meta(context));
         },
 
         async twoFactorConfirm(_: unknown, args: any, context: GraphQLContext) {
           const input = await validateConfirm(args);
-          const { confirmation, issued } = await login().confirmEnrolment(await caller(context, input.mfaToken), {
-            method: input.method as any,
+          const { confirmation, issued } = await getService(strapi, 'callers').confirmEnrolment(await caller(context, input.mfaToken), {
+            method: input.method,
             code: input.code,
             meta: meta(context),
             request: tokens(context),
@@ -137,7 +131,7 @@ export default (strapi: Core.Strapi): Dialect => {
         async twoFactorDisable(_: unknown, args: any, context: GraphQLContext) {
           const input = await validateDisable(args);
           const user = signedIn(context);
-          await factors().disable(user, input.code, input.method as any, meta(context));
+          await factors().disable(user, input.code, input.method, meta(context));
           return factors().status(user.id);
         },
       },

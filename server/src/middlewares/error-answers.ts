@@ -1,24 +1,25 @@
 import { errors } from '@strapi/utils';
-import { ServiceUnavailableError } from '../utils/errors';
+import { ServiceUnavailableError, withCode } from '../utils/errors';
 
-/** A locked-out answer carries Retry-After (docs/security.md R3) and says nothing more. */
+/** A locked-out answer carries Retry-After, and says nothing more. */
 export const setRetryAfter = (ctx: any, error: unknown) => {
-  const retryAfter = (error as any)?.details?.retryAfter;
-  if (error instanceof errors.RateLimitError && Number.isInteger(retryAfter)) {
-    ctx.set('Retry-After', String(retryAfter));
-  }
+  if (!(error instanceof errors.RateLimitError)) return;
+  const retryAfter = (error.details as { retryAfter?: unknown } | undefined)?.retryAfter;
+  if (Number.isInteger(retryAfter)) ctx.set('Retry-After', String(retryAfter));
 };
 
 /**
- * How the plugin's own errors reach a REST client: Retry-After on a lockout, a 401 or 403 that
- * keeps its message and details (Strapi's route authorization layer would otherwise turn every
- * UnauthorizedError or ForbiddenError thrown below it into a bare "Unauthorized" / "Forbidden"), and a failed email or SMS delivery as a 503 in
- * Strapi's error format.
+ * How the plugin's errors reach a REST client: each with its code in `error.details.code`
+ * (utils/errors.ts), Retry-After on a 429 that knows when to retry, a 401 or 403 that keeps its
+ * message and details (Strapi's route authorization layer would otherwise turn every
+ * UnauthorizedError or ForbiddenError thrown below it into a bare "Unauthorized" / "Forbidden"),
+ * and a failed email or SMS delivery as a 503 in Strapi's error format.
  */
 export default () => async (ctx: any, next: () => Promise<void>) => {
   try {
     await next();
-  } catch (error) {
+  } catch (thrown) {
+    const error = withCode(thrown);
     if (error instanceof errors.UnauthorizedError) {
       return ctx.unauthorized(error.message, error.details);
     }

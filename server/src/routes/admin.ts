@@ -1,6 +1,6 @@
 /**
- * The admin panel's API (docs/admin.md): an admin session and the plugin's RBAC action for each
- * route (docs/security.md L6). The actions are registered in bootstrap.
+ * The admin panel's API: an admin session and the plugin's RBAC action for each route (the
+ * actions are registered in bootstrap); errors carry their code as on the content API.
  */
 const route = (method: string, path: string, handler: string, action: string) => ({
   method,
@@ -8,6 +8,7 @@ const route = (method: string, path: string, handler: string, action: string) =>
   handler,
   config: {
     policies: ['admin::isAuthenticatedAdmin', { name: 'admin::hasPermissions', config: { actions: [`plugin::two-factor.${action}`] } }],
+    middlewares: ['plugin::two-factor.error-answers'],
   },
 });
 

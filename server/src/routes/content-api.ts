@@ -1,5 +1,5 @@
 /**
- * Content API routes (docs/rest-api.md). The pending-login routes are public (`auth: false`): their
+ * Content API routes. The pending-login routes are public (`auth: false`): their
  * credential is the mfa token, checked by the login service. Enrolment accepts a signed-in user
  * or a setup-required pending login, so it resolves its caller itself. The other management
  * routes use users-permissions' JWT and role permissions (granted to Authenticated at first start).
@@ -14,7 +14,7 @@ const pub = (method: string, path: string, handler: string, limit: object = limi
   method,
   path,
   handler,
-  config: { auth: false, middlewares: [limit, errorAnswers] },
+  config: { auth: false, middlewares: [errorAnswers, limit] },
 });
 const user = (method: string, path: string, handler: string) => ({
   method,
@@ -22,14 +22,19 @@ const user = (method: string, path: string, handler: string) => ({
   handler,
   config: { middlewares: [errorAnswers] },
 });
-// Seed 004's paths sit at /api/authentication/... rather than under the plugin's prefix.
-export interface Route {
+
+interface Route {
   method: string;
   path: string;
   handler: string;
   config: Record<string, unknown>;
 }
-const seed = (route: Route): Route => ({ ...route, config: { ...route.config, prefix: '' } });
+
+/**
+ * The compatibility routes: the same handlers at /api/authentication/local and
+ * /api/authentication/twoFa/*, the paths of clients written for that API, outside the plugin's prefix.
+ */
+const compat = (route: Route): Route => ({ ...route, config: { ...route.config, prefix: '' } });
 
 export default [
   pub('POST', '/verify', 'login.verify'),
@@ -40,11 +45,11 @@ export default [
   user('POST', '/backup-codes', 'manage.backupCodes'),
   user('POST', '/disable', 'manage.disable'),
 
-  seed(pub('POST', '/authentication/local', 'login.passwordLogin', limitedAsLogin)),
-  seed(pub('POST', '/authentication/twoFa/verify', 'login.verify')),
-  seed(pub('POST', '/authentication/twoFa/send', 'login.send')),
-  seed(pub('POST', '/authentication/twoFa/enable', 'manage.enableAuthenticator')),
-  seed(pub('POST', '/authentication/twoFa/confirm', 'manage.confirm')),
-  seed(user('POST', '/authentication/twoFa/backup-codes', 'manage.backupCodes')),
-  seed(user('POST', '/authentication/twoFa/disable', 'manage.disable')),
+  compat(pub('POST', '/authentication/local', 'login.passwordLogin', limitedAsLogin)),
+  compat(pub('POST', '/authentication/twoFa/verify', 'login.verify')),
+  compat(pub('POST', '/authentication/twoFa/send', 'login.send')),
+  compat(pub('POST', '/authentication/twoFa/enable', 'manage.enableAuthenticator')),
+  compat(pub('POST', '/authentication/twoFa/confirm', 'manage.confirm')),
+  compat(user('POST', '/authentication/twoFa/backup-codes', 'manage.backupCodes')),
+  compat(user('POST', '/authentication/twoFa/disable', 'manage.disable')),
 ];

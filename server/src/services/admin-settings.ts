@@ -11,7 +11,7 @@ export interface SettingsView extends Settings {
 
 export type SettingsChange = Partial<Omit<Settings, 'methods'>> & { methods?: Partial<Settings['methods']> };
 
-/** The admin panel's view of the operator settings (docs/admin.md); rules stay in services/settings. */
+/** The admin panel's view of the operator settings; rules stay in services/settings. */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const settings = () => getService(strapi, 'settings');
 

@@ -28,7 +28,10 @@ export interface EventInput {
   details?: Record<string, string | number | boolean | null>;
 }
 
-/** The audit log (docs/security.md L4). A failure to write it is logged, never a failed login. */
+/**
+ * The audit log: every security event with user, method, time, IP and user agent, never a code
+ * or a secret. A failure to write it is logged, never a failed login.
+ */
 export default ({ strapi }: { strapi: Core.Strapi }) => ({
   async record(type: EventType, input: EventInput = {}) {
     try {

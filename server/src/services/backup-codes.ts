@@ -2,7 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { generateBackupCodes, hashBackupCode, normalizeBackupCode } from '../core';
 import { UID, getService } from '../utils/plugin';
 
-/** One-time recovery codes: stored as hashes, each usable once (docs/security.md B1–B4). */
+/** One-time recovery codes: stored as hashes, each usable once, also under concurrent use. */
 export default ({ strapi }: { strapi: Core.Strapi }) => ({
   /** Replaces every code of the user in one transaction and returns the new ones, once. */
   async regenerate(userId: number): Promise<string[]> {

@@ -1,6 +1,10 @@
 import type { Core } from '@strapi/strapi';
-import { errors } from '@strapi/utils';
 import { UID, getService, upService } from '../utils/plugin';
+import { twoFactorError } from '../utils/errors';
+import type { RequestMeta } from '../utils/request-meta';
+import type { Method } from './settings';
+import type { Confirmation } from './factors';
+import type { IssuedLogin, TokenRequest } from './tokens';
 
 export interface Caller {
   user: any;
@@ -11,15 +15,10 @@ export interface Caller {
 }
 
 /**
- * Who may enrol: a signed-in user (users-permissions JWT) or a setup-required pending login
- * (docs/rest-api.md). A login pending token, or anything else, is refused (J2).
+ * Who may enrol: a signed-in user (users-permissions JWT) or a setup-required pending login.
+ * A login pending token, or anything else, is refused.
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => ({
-  /** The user a users-permissions JWT names, checked as its own auth strategy checks it. */
-  async fromJwt(token: string): Promise<any | null> {
-    return (await this.signedIn(token))?.user ?? null;
-  },
-
   /** The signed-in caller behind a users-permissions JWT (and its session in refresh mode), or null. */
   async signedIn(token: string): Promise<{ user: any; sessionId?: string } | null> {
     let payload: any;
@@ -31,17 +30,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     if (!payload || payload.id === undefined) return null;
     const user = await strapi.db.query(UID.user).findOne({ where: { id: payload.id }, populate: ['role'] });
     if (!user || user.blocked === true) return null;
-    const advanced = (await strapi.store({ type: 'plugin', name: 'users-permissions' }).get({ key: 'advanced' })) as any;
+    const advanced = (await strapi.store({ type: 'plugin', name: 'users-permissions' }).get({ key: 'advanced' })) as
+      | { email_confirmation?: boolean }
+      | null;
     if (advanced?.email_confirmation && !user.confirmed) return null;
     return { user, sessionId: typeof payload.sessionId === 'string' ? payload.sessionId : undefined };
-  },
-
-  /** A signed-in user re-entering their password (Craft's disableTwoFactor); a 400 if it is not theirs. */
-  async confirmPassword(userId: number, password: string): Promise<void> {
-    const record = await strapi.db.query(UID.user).findOne({ where: { id: userId }, select: ['password'] });
-    if (!record?.password || !(await upService(strapi, 'user').validatePassword(password, record.password))) {
-      throw new errors.ValidationError('The password is not correct');
-    }
   },
 
   async resolve(input: { bearer?: string; pending?: string }): Promise<Caller> {
@@ -58,6 +51,21 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
         // not a live setup token: try the next credential
       }
     }
-    throw new errors.UnauthorizedError('Authentication required');
+    throw twoFactorError('AUTH_REQUIRED');
+  },
+
+  /**
+   * Confirms an enrolment for whoever enrols: a signed-in user keeps their session; a
+   * setup-required login is completed by it and gets its tokens.
+   */
+  async confirmEnrolment(
+    caller: Caller,
+    input: { method: Method; code: unknown; meta?: RequestMeta; request: TokenRequest }
+  ): Promise<{ confirmation: Confirmation; issued?: IssuedLogin }> {
+    if (caller.setupToken) return getService(strapi, 'login').confirmSetup({ token: caller.setupToken, ...input });
+    const confirmation = await getService(strapi, 'factors').confirm(caller.user, input.method, input.code, input.meta, {
+      keepSession: caller.sessionId,
+    });
+    return { confirmation };
   },
 });

@@ -2,9 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { renderTemplate, type TemplateVars } from '../core';
 import type { PluginConfig } from '../config';
 import { PLUGIN_ID } from '../utils/plugin';
-import { ServiceUnavailableError } from '../utils/errors';
-
-export const EMAIL_FAILED = 'The email could not be sent. Try again later.';
+import { twoFactorError } from '../utils/errors';
 
 /** What a delivery error may say in the log: its code and message, with the code blanked out. */
 export const safeReason = (error: unknown, code: string): string => {
@@ -18,8 +16,8 @@ export const safeReason = (error: unknown, code: string): string => {
 };
 
 /**
- * Emails a code through Strapi's email plugin, so any Strapi email provider works (docs/configuration.md,
- * "Email codes"). Templates come from the plugin configuration.
+ * Emails a code through Strapi's email plugin, so any Strapi email provider works. Templates
+ * come from the plugin configuration.
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const config = () => strapi.config.get(`plugin::${PLUGIN_ID}`) as PluginConfig;
@@ -28,7 +26,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     /** Sends the code; an unavailable or failing provider is a 503, logged without the code. */
     async sendCode(input: { to: string; code: string; vars: TemplateVars }) {
       const email = strapi.plugin('email');
-      if (!email) throw new ServiceUnavailableError('Email is not available: the email plugin is not installed');
+      if (!email) throw twoFactorError('DELIVERY_UNAVAILABLE', 'Email is not available: the email plugin is not installed');
       const { template, from, replyTo } = config().email;
       const vars = { ...input.vars, code: input.code };
       try {
@@ -42,7 +40,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         });
       } catch (error) {
         strapi.log.error(`two-factor: email delivery failed: ${safeReason(error, input.code)}`);
-        throw new ServiceUnavailableError(EMAIL_FAILED);
+        throw twoFactorError('DELIVERY_FAILED', 'The email could not be sent. Try again later.');
       }
     },
   };

@@ -1,46 +1,90 @@
 import settings from './settings';
 import keys from './keys';
-import throttle from './throttle';
 import audit from './audit';
-import backupCodes from './backup-codes';
-import verification from './verification';
-import stepUp from './step-up';
-import factors from './factors';
-import tokens from './tokens';
-import login from './login';
-import callers from './callers';
-import keyRotation from './key-rotation';
 import rateLimits from './rate-limits';
 import emailDelivery from './email-delivery';
 import sms from './sms';
+import tokens from './tokens';
+import notifications from './notifications';
+import throttle from './throttle';
+import backupCodes from './backup-codes';
+import keyRotation from './key-rotation';
+import cleanup from './cleanup';
+import attempts from './attempts';
 import otp from './otp';
+import verification from './verification';
+import stepUp from './step-up';
+import factors from './factors';
+import login from './login';
+import passwordStep from './password-step';
+import callers from './callers';
 import adminSettings from './admin-settings';
 import adminUsers from './admin-users';
 import adminEvents from './admin-events';
-import notifications from './notifications';
+
+/**
+ * The services, bottom up: each calls (getService) or imports only services listed before it,
+ * so calls run one way and no two services lean on each other. tests/unit/service-order.test.ts
+ * reads the sources and fails on a call upward.
+ *
+ * - stores and deliveries: settings, keys, audit log, counters, email, SMS, token issue;
+ * - attempts: one counted attempt at a second factor (throttle, audit, lockout notice);
+ * - otp, verification: sending and checking codes, which factor a code proves;
+ * - stepUp, factors: proving a factor again, enrolment and removal;
+ * - login, passwordStep, callers: the pending login, the password step, who is asking;
+ * - the admin panel's views.
+ */
+export const SERVICE_ORDER = [
+  'settings',
+  'keys',
+  'audit',
+  'rateLimits',
+  'emailDelivery',
+  'sms',
+  'tokens',
+  'notifications',
+  'throttle',
+  'backupCodes',
+  'keyRotation',
+  'cleanup',
+  'attempts',
+  'otp',
+  'verification',
+  'stepUp',
+  'factors',
+  'login',
+  'passwordStep',
+  'callers',
+  'adminSettings',
+  'adminUsers',
+  'adminEvents',
+] as const;
 
 const services = {
   settings,
   keys,
-  throttle,
   audit,
-  backupCodes,
-  verification,
-  stepUp,
-  factors,
-  tokens,
-  login,
-  callers,
-  keyRotation,
   rateLimits,
   emailDelivery,
   sms,
+  tokens,
+  notifications,
+  throttle,
+  backupCodes,
+  keyRotation,
+  cleanup,
+  attempts,
   otp,
+  verification,
+  stepUp,
+  factors,
+  login,
+  passwordStep,
+  callers,
   adminSettings,
   adminUsers,
   adminEvents,
-  notifications,
-};
+} satisfies Record<(typeof SERVICE_ORDER)[number], unknown>;
 
 export type Services = { [K in keyof typeof services]: ReturnType<(typeof services)[K]> };
 

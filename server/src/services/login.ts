@@ -1,15 +1,15 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Core } from '@strapi/strapi';
-import { errors } from '@strapi/utils';
 import { signPendingToken, verifyPendingToken } from '../core';
-import { UID, getService, upService, PLUGIN_ID } from '../utils/plugin';
+import { UID, getService, PLUGIN_ID } from '../utils/plugin';
 import { toNumber } from '../utils/db';
+import { twoFactorError } from '../utils/errors';
 import type { RequestMeta } from '../utils/request-meta';
 import type { PluginConfig } from '../config';
 import type { Method } from './settings';
 import type { FactorMethod } from './verification';
 import type { IssuedLogin, TokenRequest } from './tokens';
-import type { Caller } from './callers';
+import type { CodeMethod } from './otp';
 
 export type Purpose = 'login' | 'setup';
 
@@ -20,63 +20,31 @@ export interface PendingLogin {
   expiresAt: string;
 }
 
-export const INVALID_SESSION = 'Invalid or expired two-factor session';
-
-/** Ties a pending login to the password it was opened with: a password change kills it (J5). */
+/** Ties a pending login to the password it was opened with: a password change kills it. */
 const fingerprint = (passwordHash: string | null | undefined) =>
   createHash('sha256').update(passwordHash ?? '').digest('hex').slice(0, 32);
 
 /**
- * The pending login between the password step and the second factor (docs/security.md J1–J5): a
- * challenge row in the database and a signed token that names it. Single use, short lived.
+ * The pending login between the password step and the second factor: a challenge row in the
+ * database and a signed token that names it. Single use, short lived; no JWT, refresh token or
+ * user is given until it is completed.
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const config = () => strapi.config.get(`plugin::${PLUGIN_ID}`) as PluginConfig;
   const challenges = () => strapi.db.query(UID.challenge);
-  const unauthorized = () => new errors.UnauthorizedError(INVALID_SESSION);
+  const expired = () => twoFactorError('PENDING_EXPIRED');
 
   return {
-    /** Whether this user's login needs a second factor ('verify') or a first enrolment ('setup'). */
-    async requirement(user: any): Promise<Purpose | null> {
+    /** Whether this user's login needs a second factor ('login') or a first enrolment ('setup'). */
+    async requirement(user: { id: number; role?: { type?: string } | null }): Promise<Purpose | null> {
       const settings = await getService(strapi, 'settings').get();
       if (!settings.enabled) return null;
-      if (await getService(strapi, 'factors').hasConfirmed(user.id)) return 'login';
+      if (await getService(strapi, 'verification').hasConfirmed(user.id)) return 'login';
       if (settings.enforcedRoles.length) {
         const role = user.role ?? (await strapi.db.query(UID.user).findOne({ where: { id: user.id }, populate: ['role'] }))?.role;
-        if (role && settings.enforcedRoles.includes(role.type)) return 'setup';
+        if (role?.type && settings.enforcedRoles.includes(role.type)) return 'setup';
       }
       return null;
-    },
-
-    /**
-     * The password step of users-permissions' local login, for users who need a second factor.
-     * Answers null when the plugin has nothing to add, so users-permissions answers as always
-     * (including every error, identically: no enumeration, L5).
-     */
-    async beginFromPassword(input: { identifier: string; password: string }, meta?: RequestMeta): Promise<PendingLogin | null> {
-      const upStore = strapi.store({ type: 'plugin', name: 'users-permissions' });
-      const grant = (await upStore.get({ key: 'grant' })) as any;
-      if (!grant?.email?.enabled) return null;
-
-      const user = await strapi.db.query(UID.user).findOne({
-        where: { provider: 'local', $or: [{ email: input.identifier.toLowerCase() }, { username: input.identifier }] },
-      });
-      if (!user || !user.password) return null;
-      const purpose = await this.requirement(user);
-      if (!purpose) return null;
-
-      // The same checks, order and messages as users-permissions' callback.
-      if (!(await upService(strapi, 'user').validatePassword(input.password, user.password))) {
-        throw new errors.ValidationError('Invalid identifier or password');
-      }
-      const advanced = (await upStore.get({ key: 'advanced' })) as any;
-      if (advanced?.email_confirmation && user.confirmed !== true) {
-        throw new errors.ApplicationError('Your account email is not confirmed');
-      }
-      if (user.blocked === true) {
-        throw new errors.ApplicationError('Your account has been blocked by an administrator');
-      }
-      return this.start(user, purpose, meta);
     },
 
     /**
@@ -90,7 +58,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return purpose ? this.start(user, purpose, meta) : null;
     },
 
-    async start(user: any, purpose: Purpose, meta?: RequestMeta): Promise<PendingLogin> {
+    async start(user: { id: number; password?: string | null }, purpose: Purpose, meta?: RequestMeta): Promise<PendingLogin> {
       const ttl = config().pendingTokenTtl;
       const now = Date.now();
       const nonce = randomBytes(16).toString('hex');
@@ -130,10 +98,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return (Object.keys(settings.methods) as Method[]).filter((m) => settings.methods[m]);
     },
 
-    /** The live challenge and user behind a pending token, or 401. */
+    /**
+     * The live challenge and user behind a pending token, or PENDING_EXPIRED: the token must be
+     * signed by us for one of `purposes`, its challenge unused and unexpired, and its user neither
+     * blocked nor with another password than the one it was opened with.
+     */
     async resolve(token: unknown, purposes: Purpose[]): Promise<{ challenge: any; user: any }> {
       const payload = verifyPendingToken(token, getService(strapi, 'keys').get().pendingToken);
-      if (!payload || !purposes.includes(payload.purpose)) throw unauthorized();
+      if (!payload || !purposes.includes(payload.purpose)) throw expired();
       const challenge = await challenges().findOne({ where: { nonce: payload.challengeId } });
       if (
         !challenge ||
@@ -142,27 +114,27 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         String(challenge.userId) !== payload.userId ||
         challenge.purpose !== payload.purpose
       ) {
-        throw unauthorized();
+        throw expired();
       }
       const user = await strapi.db.query(UID.user).findOne({ where: { id: challenge.userId }, populate: ['role'] });
       // OAuth users have no password: their fingerprint is that of the empty string.
       if (!user || user.blocked === true || fingerprint(user.password) !== challenge.passwordFingerprint) {
-        throw unauthorized();
+        throw expired();
       }
       // A setup login exists to give an account its first factor: once it has one (enrolled
       // elsewhere meanwhile), the setup token opens nothing.
-      if (challenge.purpose === 'setup' && (await getService(strapi, 'stepUp').needed(user.id))) throw unauthorized();
+      if (challenge.purpose === 'setup' && (await getService(strapi, 'stepUp').needed(user.id))) throw expired();
       return { challenge, user };
     },
 
-    /** Single use: of concurrent completions exactly one consumes the challenge (J3). */
-    async consume(challenge: any) {
+    /** Single use: of concurrent completions exactly one consumes the challenge. */
+    async consume(challenge: { id: number }) {
       const now = Date.now();
       const { count } = await challenges().updateMany({
         where: { id: challenge.id, consumedAt: null, expiresAt: { $gt: now } },
         data: { consumedAt: now },
       });
-      if (count !== 1) throw unauthorized();
+      if (count !== 1) throw expired();
     },
 
     /** The code step: checks the second factor, consumes the pending login, issues the tokens. */
@@ -186,42 +158,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return getService(strapi, 'tokens').issue(user, input.request);
     },
 
-    /**
-     * The code step with several factors at once (NYYU dialect): every one must verify before
-     * the pending login is consumed. With `email`, the pending login must be that account's.
-     */
-    async verifyEach(input: {
-      token: unknown;
-      email?: string;
-      entries: { method?: FactorMethod; code: unknown }[];
-      meta?: RequestMeta;
-      request: TokenRequest;
-    }): Promise<IssuedLogin> {
+    /** Sends the pending login's user a sign-in code by email or SMS. */
+    async sendCode(input: { token: unknown; method: CodeMethod; meta?: RequestMeta }) {
       const { challenge, user } = await this.resolve(input.token, ['login']);
-      if (input.email !== undefined && String(user.email ?? '').toLowerCase() !== input.email.trim().toLowerCase()) {
-        throw unauthorized();
-      }
-      if (input.entries.length === 0) throw new errors.ValidationError('At least one two-factor code is required');
-      for (const entry of input.entries) {
-        await getService(strapi, 'verification').verify({ userId: user.id, code: entry.code, method: entry.method, meta: input.meta, challenge });
-      }
-      await this.consume(challenge);
-      return getService(strapi, 'tokens').issue(user, input.request);
-    },
-
-    /**
-     * Confirms an enrolment for whoever enrols (callers.resolve): a signed-in user keeps their
-     * session; a setup-required login is completed by it and gets its tokens.
-     */
-    async confirmEnrolment(
-      caller: Caller,
-      input: { method: Method; code: unknown; meta?: RequestMeta; request: TokenRequest }
-    ): Promise<{ confirmation: import('./factors').Confirmation; issued?: IssuedLogin }> {
-      if (caller.setupToken) return this.confirmSetup({ token: caller.setupToken, ...input });
-      const confirmation = await getService(strapi, 'factors').confirm(caller.user, input.method, input.code, input.meta, {
-        keepSession: caller.sessionId,
-      });
-      return { confirmation };
+      return getService(strapi, 'otp').sendLogin({ challenge, userId: user.id, method: input.method, meta: input.meta });
     },
 
     /**

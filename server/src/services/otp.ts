@@ -1,17 +1,23 @@
 import type { Core } from '@strapi/strapi';
-import { errors } from '@strapi/utils';
 import { generateNumericCode, hashOtpCode, minutesOf, normalizeNumericCode, safeEqualHex } from '../core';
 import type { PluginConfig } from '../config';
 import { UID, getService, PLUGIN_ID } from '../utils/plugin';
 import { affected, columnOf, findOrCreate, tableOf, toNumber, withKnex } from '../utils/db';
-import { lockedError } from './throttle';
+import { twoFactorError } from '../utils/errors';
 import type { RequestMeta } from '../utils/request-meta';
 
 export type CodeMethod = 'email' | 'sms';
-export type CodePurpose = 'login' | 'enrol' | 'step-up';
+type CodePurpose = 'login' | 'enrol' | 'step-up';
 
-export const CODE_DIGITS = 6;
-export const SENT_MESSAGE: Record<CodeMethod, string> = {
+const CODE_DIGITS = 6;
+
+/** The challenge row a code is sent on: its id, its nonce (bound into the hash), its last send. */
+interface CodeRow {
+  id: number;
+  nonce: string;
+  codeSentAt?: unknown;
+}
+const SENT_MESSAGE: Record<CodeMethod, string> = {
   email: 'Sent verify code via email',
   sms: 'Sent verify code via SMS',
 };
@@ -30,14 +36,14 @@ const standingNonce = (userId: number, purpose: 'enrol' | 'step-up', method: Cod
   purpose === 'enrol' ? `enrol:${userId}:${method}` : `step-up:${userId}`;
 
 /**
- * Emailed and texted codes (docs/security.md O1–O6). A code lives on a challenge row: the pending
- * login it signs in, the user's enrolment of that method, or the user's step-up (a signed-in
- * user proving a factor to change their 2FA). Only an HMAC of the code is stored, bound to the
- * row, the method and the address it was sent to, so a code proves that address (O6).
+ * Emailed and texted codes. A code lives on a challenge row: the pending login it signs in, the
+ * user's enrolment of that method, or the user's step-up (a signed-in user proving a factor to
+ * change their 2FA). Only an HMAC of the code is stored, bound to the row, the method and the
+ * address it was sent to, so a code proves that address.
  *
  * Every rule is one guarded UPDATE of that row: a send claims it past the resend cooldown
- * (replacing the previous code, O4), a guess is counted against the code before it is compared
- * (O5), and a right code is cleared by exactly one request (O2).
+ * (replacing the previous code), a guess is counted against the code before it is compared (a
+ * code dies after a few wrong ones), and a right code is cleared by exactly one request.
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const config = () => strapi.config.get(`plugin::${PLUGIN_ID}`) as PluginConfig;
@@ -45,16 +51,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const t = () => tableOf(strapi, UID.challenge);
   const c = (attr: string) => columnOf(strapi, UID.challenge, attr);
 
-  const hashFor = (code: string, row: any, method: CodeMethod, destination: string) =>
+  const hashFor = (code: string, row: CodeRow, method: CodeMethod, destination: string) =>
     hashOtpCode(code, `${row.nonce}:${method}:${destination}`, getService(strapi, 'keys').get().codeHmac);
-
-  const rateLimited = (message: string, retryAfter: number) => new errors.RateLimitError(message, { retryAfter });
-
-  const assertNotLocked = async (userId: number) => {
-    const throttle = getService(strapi, 'throttle');
-    const { lockedUntil } = await throttle.state(userId);
-    if (lockedUntil) throw lockedError(throttle.retryAfter(lockedUntil));
-  };
 
   /** Per-account and per-IP send limits; the hits are given back if the send does not happen. */
   const takeSendAllowance = async (userId: number, meta?: RequestMeta): Promise<() => Promise<void>> => {
@@ -70,7 +68,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const hit = await limits.hit(key, limit.max, limit.window);
       if (!hit.ok) {
         await refund();
-        throw rateLimited('Too many codes requested. Try again later.', hit.retryAfter);
+        throw twoFactorError('SEND_LIMIT', undefined, { retryAfter: hit.retryAfter });
       }
       taken.push(key);
     }
@@ -92,9 +90,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
    * kills the previous code), then delivery. A failed delivery kills the new code too and gives
    * back the cooldown and the send allowance, so the user can retry at once.
    */
-  const issue = async (row: any, input: { userId: number; method: CodeMethod; destination: string; purpose: CodePurpose; meta?: RequestMeta }) => {
+  const issue = async (row: CodeRow, input: { userId: number; method: CodeMethod; destination: string; purpose: CodePurpose; meta?: RequestMeta }) => {
     const { method, destination, purpose, userId } = input;
-    await assertNotLocked(userId);
+    await getService(strapi, 'attempts').assertUnlocked(userId);
     const refund = await takeSendAllowance(userId, input.meta);
 
     const settings = await getService(strapi, 'settings').get();
@@ -127,10 +125,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       await refund();
       const fresh = await challenges().findOne({ where: { id: row.id } });
       if (!fresh || fresh.consumedAt !== null || (purpose === 'login' && (toNumber(fresh.expiresAt) ?? 0) <= now)) {
-        throw new errors.UnauthorizedError('Invalid or expired two-factor session');
+        throw twoFactorError('PENDING_EXPIRED');
       }
       const sentAt = toNumber(fresh.codeSentAt) ?? now;
-      throw rateLimited('Please wait before requesting another code', Math.max(1, Math.ceil((sentAt + cooldown * 1000 - now) / 1000)));
+      const retryAfter = Math.max(1, Math.ceil((sentAt + cooldown * 1000 - now) / 1000));
+      throw twoFactorError('RESEND_TOO_SOON', undefined, { retryAfter });
     }
 
     const vars = {
@@ -158,11 +157,6 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       throw error;
     }
     await getService(strapi, 'audit').record('code.sent', { userId, method, meta: input.meta, details: { purpose } });
-    // Now and then, housekeeping: counters whose window ended a while ago are of no use.
-    if (Math.random() < 0.01) {
-      const { perAccount, perIp } = config().sendLimits;
-      await getService(strapi, 'rateLimits').prune(2 * Math.max(perAccount.window, perIp.window));
-    }
   };
 
   /** Whether `code` is the live code of `row` for this method and address; counts the guess (O5). */
@@ -203,31 +197,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   };
 
   const notEnabled = (method: CodeMethod) =>
-    new errors.ValidationError(`${method === 'email' ? 'Email' : 'SMS'} two-factor is not enabled for this account`);
+    twoFactorError('METHOD_NOT_ENABLED', `${method === 'email' ? 'Email' : 'SMS'} two-factor is not enabled for this account`);
 
   return {
-    /**
-     * `POST /send`: the credential decides the purpose. A pending login token (body, bearer or
-     * cookie) gets a sign-in code; a users-permissions JWT gets a step-up code.
-     */
-    async send(input: { mfaToken?: string; bearer?: string; cookie?: string; method: CodeMethod; meta?: RequestMeta }) {
-      const { method, meta } = input;
-      if (input.mfaToken) return this.sendLogin({ token: input.mfaToken, method, meta });
-      if (input.bearer) {
-        const user = await getService(strapi, 'callers').fromJwt(input.bearer);
-        if (user) return this.sendStepUp({ userId: user.id, method, meta });
-        return this.sendLogin({ token: input.bearer, method, meta });
-      }
-      if (input.cookie) return this.sendLogin({ token: input.cookie, method, meta });
-      throw new errors.UnauthorizedError('Authentication required');
-    },
-
-    /** `POST /send` with a pending login: a sign-in code for one of the user's confirmed methods. */
-    async sendLogin(input: { token: unknown; method: CodeMethod; meta?: RequestMeta }) {
-      const { challenge, user } = await getService(strapi, 'login').resolve(input.token, ['login']);
-      const destination = await confirmedDestination(user.id, input.method);
+    /** A sign-in code for one of the user's confirmed methods, on the pending login `challenge` (login.sendCode). */
+    async sendLogin(input: { challenge: CodeRow; userId: number; method: CodeMethod; meta?: RequestMeta }) {
+      const destination = await confirmedDestination(input.userId, input.method);
       if (!destination) throw notEnabled(input.method);
-      await issue(challenge, { userId: user.id, method: input.method, destination, purpose: 'login', meta: input.meta });
+      await issue(input.challenge, { userId: input.userId, method: input.method, destination, purpose: 'login', meta: input.meta });
       return { message: SENT_MESSAGE[input.method] };
     },
 

@@ -1,7 +1,7 @@
 import type { Core } from '@strapi/strapi';
-import { errors } from '@strapi/utils';
 import { PLUGIN_ID } from '../utils/plugin';
 import type { PluginConfig } from '../config';
+import { twoFactorError } from '../utils/errors';
 
 export type Method = 'totp' | 'email' | 'sms';
 export const METHODS: Method[] = ['totp', 'email', 'sms'];
@@ -13,7 +13,7 @@ export interface Settings {
   /** users-permissions role types whose users must use a second factor. */
   enforcedRoles: string[];
   issuer: string;
-  /** Lifetime of an emailed or texted code, seconds (docs/security.md O1: at most 10 minutes). */
+  /** Lifetime of an emailed or texted code, seconds (at most 10 minutes). */
   codeLifetime: number;
   /** Failures before the account's second factor locks (R1). */
   maxFailures: number;
@@ -70,7 +70,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const validate = async (input: Settings) => {
     const problems: string[] = [];
     for (const [key, [min, max]] of Object.entries(LIMITS)) {
-      const value = (input as any)[key];
+      const value = input[key as keyof typeof LIMITS];
       if (!Number.isInteger(value) || value < min || value > max) {
         problems.push(`${key} must be a whole number from ${min} to ${max}`);
       }
@@ -90,7 +90,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const unknown = input.enforcedRoles.filter((type) => !known.has(type));
     if (unknown.length) problems.push(`Unknown roles: ${unknown.join(', ')}`);
     if (problems.length) {
-      throw new errors.ValidationError(problems.join('; '), { errors: problems });
+      throw twoFactorError('INVALID_SETTINGS', problems.join('; '), { errors: problems });
     }
   };
 

@@ -3,12 +3,10 @@ import { renderTemplate, type TemplateVars } from '../core';
 import { DEFAULT_SMS_TEMPLATE, type PluginConfig, type SmsProviderConfig } from '../config';
 import { createSmsProvider, type SmsProvider } from '../sms';
 import { PLUGIN_ID } from '../utils/plugin';
-import { ServiceUnavailableError } from '../utils/errors';
+import { twoFactorError } from '../utils/errors';
 import { safeReason } from './email-delivery';
 
-export const SMS_FAILED = 'The SMS could not be sent. Try again later.';
-
-/** Texts a code through the configured provider (docs/configuration.md, "SMS codes"). */
+/** Texts a code through the configured provider (console, webhook, Twilio or the host app's own: sms/). */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const config = () => strapi.config.get(`plugin::${PLUGIN_ID}`) as PluginConfig;
   // One provider per configuration object: built once, rebuilt if the configuration is replaced.
@@ -25,13 +23,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     /** Sends the code to an E.164 number; a provider failure is a 503 and is logged without the code. */
     async sendCode(input: { to: string; code: string; vars: TemplateVars }) {
       const sms = provider();
-      if (!sms) throw new ServiceUnavailableError('SMS module required: no SMS provider is configured');
+      if (!sms) throw twoFactorError('DELIVERY_UNAVAILABLE', 'SMS module required: no SMS provider is configured');
       const body = renderTemplate(config().sms?.template || DEFAULT_SMS_TEMPLATE, { ...input.vars, code: input.code });
       try {
         await sms.send({ to: input.to, body });
       } catch (error) {
         strapi.log.error(`two-factor: SMS delivery via ${config().sms?.provider} failed: ${safeReason(error, input.code)}`);
-        throw new ServiceUnavailableError(SMS_FAILED);
+        throw twoFactorError('DELIVERY_FAILED', 'The SMS could not be sent. Try again later.');
       }
     },
   };

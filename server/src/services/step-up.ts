@@ -1,11 +1,8 @@
 import type { Core } from '@strapi/strapi';
-import { errors } from '@strapi/utils';
-import { UID, getService } from '../utils/plugin';
+import { getService } from '../utils/plugin';
 import type { RequestMeta } from '../utils/request-meta';
+import { twoFactorError } from '../utils/errors';
 import type { FactorMethod } from './verification';
-
-export const STEP_UP_REQUIRED = 'STEP_UP_REQUIRED';
-export const STEP_UP_MESSAGE = 'A current two-factor code is required for this change: give `code` from a method you already use';
 
 /** What a request offers as proof that its caller holds a second factor right now. */
 export interface StepUpProof {
@@ -15,7 +12,7 @@ export interface StepUpProof {
 }
 
 /** 403 naming what is missing, so a client can ask for a code (the same on every face). */
-export const stepUpRequired = (message = STEP_UP_MESSAGE) => new errors.ForbiddenError(message, { code: STEP_UP_REQUIRED });
+export const stepUpRequired = (message?: string) => twoFactorError('STEP_UP_REQUIRED', message);
 
 /**
  * Sensitive changes to an account that already has a second factor need that factor again,
@@ -23,8 +20,8 @@ export const stepUpRequired = (message = STEP_UP_MESSAGE) => new errors.Forbidde
  * the owner's). An account without a confirmed factor has nothing to prove.
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => ({
-  async needed(userId: number): Promise<boolean> {
-    return (await strapi.db.query(UID.factor).count({ where: { userId, confirmedAt: { $notNull: true } } })) > 0;
+  needed(userId: number): Promise<boolean> {
+    return getService(strapi, 'verification').hasConfirmed(userId);
   },
 
   /**

@@ -1,12 +1,6 @@
 import type { Core } from '@strapi/strapi';
-import { errors } from '@strapi/utils';
 import { UID, getService } from '../utils/plugin';
 import { affected, columnOf, findOrCreate, integer, tableOf, toNumber, withKnex } from '../utils/db';
-
-export const LOCKED_MESSAGE = 'Too many failed attempts. Try again later.';
-
-/** The one answer to anything tried while the account is locked (R3): 429 with Retry-After, nothing more. */
-export const lockedError = (retryAfter: number) => new errors.RateLimitError(LOCKED_MESSAGE, { retryAfter });
 
 /** Seconds until a lock ends, at least 1. */
 const retryAfter = (lockedUntil: number | null, now = Date.now()) =>
@@ -18,7 +12,8 @@ export type Gate = { ok: true; expiredLock: boolean; limits: Limits } | { ok: fa
 type Limits = { maxFailures: number; lockDuration: number };
 
 /**
- * One failure counter per account, shared by every factor and challenge (docs/security.md R1).
+ * One failure counter per account, shared by every factor and challenge; starting a new login
+ * does not reset it, a verified factor does.
  *
  * An attempt is counted *before* the code is checked ("reserve"), in one UPDATE guarded by
  * `locked_until IS NULL`: so N parallel guesses are counted exactly, the lock engages at exactly
@@ -51,19 +46,18 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     /**
-     * Counts one attempt; `gate` is what open() answered for it (else it is asked here). Inside
-     * an attempt's transaction its first statement is this locking UPDATE of the account's row:
-     * attempts of one account queue here, and on MariaDB (repeatable read) the transaction's
-     * snapshot is taken only after it, so what the attempt reads next includes the attempt
-     * before it (open() already read the settings, outside).
+     * Counts one attempt; `gate` is what open() answered for it. Inside an attempt's transaction
+     * its first statement is this locking UPDATE of the account's row: attempts of one account
+     * queue here, and on MariaDB (repeatable read) the transaction's snapshot is taken only after
+     * it, so what the attempt reads next includes the attempt before it (open() already read the
+     * settings, outside).
      */
-    async reserve(userId: number, gate?: Gate): Promise<Reservation> {
-      const opened = gate ?? (await this.open(userId));
-      if (!opened.ok) return opened;
-      const settings = opened.limits;
+    async reserve(userId: number, gate: Gate): Promise<Reservation> {
+      if (!gate.ok) return gate;
+      const settings = gate.limits;
       const now = Date.now();
       // An expired lock starts a fresh count.
-      if (opened.expiredLock) {
+      if (gate.expiredLock) {
         await raw((knex) =>
           knex(t())
             .where(c('userId'), userId)

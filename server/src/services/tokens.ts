@@ -15,21 +15,7 @@ export interface IssuedLogin {
   body: { jwt: string; refreshToken?: string; user: unknown };
   /** Refresh mode with httpOnly cookies: the cookie users-permissions would have set. */
   cookie?: { name: string; value: string; options: Record<string, unknown> };
-  /** Expiry times for dialects that report them (Craft), unix seconds. */
-  jwtExpiresAt: number | null;
-  refreshTokenExpiresAt: number | null;
 }
-
-/** A JWT's `exp` (unix seconds), unverified: only to report when a token we issued expires. */
-export const decodeExp = (token: string | undefined): number | null => {
-  if (!token) return null;
-  try {
-    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'));
-    return typeof payload.exp === 'number' ? payload.exp : null;
-  } catch {
-    return null;
-  }
-};
 
 /** Kinds of attribute a plain `findOne` of the user leaves out: users-permissions' answer has none. */
 const NOT_LOADED = new Set(['relation', 'media', 'component', 'dynamiczone']);
@@ -39,37 +25,33 @@ const NOT_LOADED = new Set(['relation', 'media', 'component', 'dynamiczone']);
  * two-factor login answers the same user shape as a plain one.
  */
 const ownFields = (strapi: Core.Strapi, user: Record<string, unknown>) => {
-  const attributes = strapi.getModel(UID.user as any).attributes as Record<string, { type: string }>;
+  const attributes = strapi.getModel(UID.user).attributes as Record<string, { type: string }>;
   return Object.fromEntries(Object.entries(user).filter(([key]) => !NOT_LOADED.has(attributes[key]?.type)));
 };
 
 /**
- * Issues the final tokens exactly as users-permissions' `callback` does (docs/security.md J7), so
- * nothing downstream can tell a two-factor login from a plain one.
+ * Issues the final tokens exactly as users-permissions' `callback` does (legacy JWT, or refresh
+ * mode's session, refresh token and cookie), so nothing downstream can tell a two-factor login
+ * from a plain one.
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => ({
   async issue(user: any, request: TokenRequest): Promise<IssuedLogin> {
-    const sanitizedUser = await strapi.contentAPI.sanitize.output(ownFields(strapi, user), strapi.getModel(UID.user as any), {
-      auth: request.auth as any,
+    const sanitizedUser = await strapi.contentAPI.sanitize.output(ownFields(strapi, user), strapi.getModel(UID.user), {
+      auth: request.auth,
     });
     if (!upRefreshMode(strapi)) {
       const jwt = upService(strapi, 'jwt').issue({ id: user.id }) as string;
-      return { body: { jwt, user: sanitizedUser }, jwtExpiresAt: decodeExp(jwt), refreshTokenExpiresAt: null };
+      return { body: { jwt, user: sanitizedUser } };
     }
 
     const sessions = strapi.sessionManager('users-permissions');
     const deviceId = typeof request.deviceId === 'string' && request.deviceId.length > 0 ? request.deviceId : undefined;
     const metadata = buildSessionMetadata({ userAgent: request.userAgent });
-    const refresh = await sessions.generateRefreshToken(String(user.id), deviceId, { type: 'refresh', metadata } as any);
+    const refresh = await sessions.generateRefreshToken(String(user.id), deviceId, { type: 'refresh', metadata });
     const access = await sessions.generateAccessToken(refresh.token);
     if ('error' in access) throw new errors.ApplicationError('Invalid credentials');
 
     const sessionsConfig = upSessions(strapi);
-    const absolute = (refresh as any).absoluteExpiresAt as string | undefined;
-    const times = {
-      jwtExpiresAt: decodeExp(access.token),
-      refreshTokenExpiresAt: decodeExp(refresh.token) ?? (absolute ? Math.floor(Date.parse(absolute) / 1000) : null),
-    };
     if (sessionsConfig.httpOnly || request.httpOnlyRequested) {
       const { cookie = {} } = sessionsConfig;
       const secure = typeof cookie.secure === 'boolean' ? cookie.secure : process.env.NODE_ENV === 'production';
@@ -88,10 +70,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
             overwrite: true,
           },
         },
-        ...times,
       };
     }
-    return { body: { jwt: access.token, refreshToken: refresh.token, user: sanitizedUser }, ...times };
+    return { body: { jwt: access.token, refreshToken: refresh.token, user: sanitizedUser } };
   },
 
   /**

@@ -1,14 +1,11 @@
 import type { Core } from '@strapi/strapi';
-import { errors } from '@strapi/utils';
 import { decryptSecret, verifyTotp } from '../core';
 import { UID, getService } from '../utils/plugin';
-import { lockedError } from './throttle';
 import type { RequestMeta } from '../utils/request-meta';
+import type { Method } from './settings';
 
-export type FactorMethod = 'totp' | 'email' | 'sms' | 'backup_code';
+export type FactorMethod = Method | 'backup_code';
 export const FACTOR_METHODS: FactorMethod[] = ['totp', 'email', 'sms', 'backup_code'];
-
-export const INVALID_CODE = 'Invalid two-factor code';
 
 export interface VerifyInput {
   userId: number;
@@ -18,18 +15,19 @@ export interface VerifyInput {
   meta?: RequestMeta;
   /** The pending login being completed: emailed and texted login codes live on it. */
   challenge?: { id: number };
-  /** Runs in the attempt's transaction after a match (see attempt). */
+  /** Runs in the attempt's transaction after a match (see attempts.run). */
   onSuccess?: () => Promise<void>;
 }
 
 /**
- * The one place that decides whether a second factor is right. Every attempt is counted by the
- * account throttle first; a wrong, malformed or replayed code gets one generic error (T5).
+ * The one place that decides whether a code proves one of the user's confirmed factors, and
+ * which factors those are. `verify` is that decision as a counted attempt (attempts.run).
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const audit = () => getService(strapi, 'audit');
 
-  const matchTotp = async (factor: any, code: unknown): Promise<boolean> => {
+  /** Whether `code` is the factor's next TOTP code; the step it used is taken by exactly one caller (replays fail). */
+  const matchTotp = async (factor: { id: number; secret: string; lastUsedStep?: unknown }, code: unknown): Promise<boolean> => {
     const { totpWindow } = await getService(strapi, 'settings').get();
     let secret: string;
     try {
@@ -41,7 +39,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const lastUsedStep = factor.lastUsedStep === null || factor.lastUsedStep === undefined ? undefined : Number(factor.lastUsedStep);
     const result = verifyTotp(secret, code, { window: totpWindow, afterTimeStep: lastUsedStep });
     if (!result.valid) return false;
-    // Compare-and-set on the stored step: of two requests with one code, exactly one wins (T3).
+    // Compare-and-set on the stored step: of two requests with one code, exactly one wins.
     const { count } = await strapi.db.query(UID.factor).updateMany({
       where: { id: factor.id, $or: [{ lastUsedStep: null }, { lastUsedStep: { $lt: result.timeStep } }] },
       data: { lastUsedStep: result.timeStep },
@@ -49,13 +47,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     return count === 1;
   };
 
-  const confirmedTotp = (userId: number) =>
-    strapi.db.query(UID.factor).findOne({ where: { userId, method: 'totp', confirmedAt: { $notNull: true } } });
-
   const tryMethod = async (userId: number, method: FactorMethod, code: unknown, challenge?: { id: number }): Promise<boolean> => {
     switch (method) {
       case 'totp': {
-        const factor = await confirmedTotp(userId);
+        const factor = await strapi.db.query(UID.factor).findOne({ where: { userId, method: 'totp', confirmedAt: { $notNull: true } } });
         return factor ? matchTotp(factor, code) : false;
       }
       case 'backup_code':
@@ -68,87 +63,55 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     }
   };
 
-  /**
-   * Runs one counted attempt: reserve it, check, then reset or record the failure. All of it is
-   * one transaction, so one commit instead of up to five (on SQLite every commit is a disk sync,
-   * and that was most of a verify's time). The answer is thrown only after the commit, so a
-   * failed attempt stays counted. `onSuccess` (the login's single-use consumption) runs in the
-   * same transaction after a match; what it throws is thrown after the commit too, so the
-   * matched code stays spent exactly as when it ran on its own afterwards.
-   */
-  const attempt = async (
-    userId: number,
-    meta: RequestMeta | undefined,
-    method: string | undefined,
-    check: () => Promise<FactorMethod | null>,
-    onSuccess?: () => Promise<void>
-  ): Promise<FactorMethod> => {
-    const throttle = getService(strapi, 'throttle');
-    const gate = await throttle.open(userId);
-    const outcome = gate.ok
-      ? await strapi.db.transaction(async () => {
-          const reservation = await throttle.reserve(userId, gate);
-          if (!reservation.ok) return { reservation, matched: null, late: null };
-          const matched = await check();
-          let late: unknown = null;
-          if (matched) {
-            await throttle.succeed(userId);
-            await audit().record('verify.succeeded', { userId, method: matched, meta });
-            if (onSuccess) {
-              try {
-                await onSuccess();
-              } catch (error) {
-                late = error;
-              }
-            }
-          } else {
-            await audit().record('verify.failed', { userId, method: method ?? null, meta });
-            if (reservation.locksNow) {
-              await audit().record('lockout', { userId, meta });
-              await getService(strapi, 'notifications').notify('lockout', { userId, meta });
-            }
-          }
-          return { reservation, matched, late };
-        })
-      : { reservation: gate, matched: null, late: null };
-    const { reservation, matched, late } = outcome;
-    if (!reservation.ok) {
-      throw lockedError(reservation.retryAfter);
-    }
-    if (late) throw late;
-    if (matched) return matched;
-    throw new errors.ValidationError(INVALID_CODE);
-  };
-
   return {
     matchTotp,
-    attempt,
+
+    /** The user's confirmed methods, in the order they were added (a pending enrolment counts for nothing). */
+    async confirmedMethods(userId: number): Promise<Method[]> {
+      const rows = await strapi.db.query(UID.factor).findMany({
+        where: { userId, confirmedAt: { $notNull: true } },
+        select: ['method'],
+        orderBy: { id: 'asc' },
+      });
+      return [...new Set(rows.map((row: { method: Method }) => row.method))];
+    },
+
+    async hasConfirmed(userId: number): Promise<boolean> {
+      return (await strapi.db.query(UID.factor).count({ where: { userId, confirmedAt: { $notNull: true } } })) > 0;
+    },
 
     /** Methods the user can answer a login with: confirmed factors, then backup codes if any left. */
     async loginMethods(userId: number): Promise<FactorMethod[]> {
-      const factors = await getService(strapi, 'factors').confirmedMethods(userId);
+      const methods = await this.confirmedMethods(userId);
       const backups = await getService(strapi, 'backupCodes').remaining(userId);
-      return [...factors, ...(backups > 0 ? (['backup_code'] as const) : [])];
+      return [...methods, ...(backups > 0 ? (['backup_code'] as const) : [])];
     },
 
-    /** Verifies a current second factor of the user or throws (400 generic, or 429 when locked). */
-    async verify({ userId, code, method, meta, challenge, onSuccess }: VerifyInput): Promise<FactorMethod> {
-      const check = async (): Promise<FactorMethod | null> => {
-        const candidates = method ? [method] : await this.loginMethods(userId);
-        for (const candidate of candidates) {
-          if (await tryMethod(userId, candidate, code, challenge)) {
-            if (candidate === 'backup_code') {
-              const remaining = await getService(strapi, 'backupCodes').remaining(userId);
-              await audit().record('backup_code.used', { userId, method: candidate, meta, details: { remaining } });
-              // Sent once the attempt's transaction commits (never from inside it).
-              await getService(strapi, 'notifications').notify('backup_code.used', { userId, method: candidate, meta, remaining });
-            }
-            return candidate;
-          }
+    /** The method `code` proves (the named one, or the first of the user's that matches), or null. Spends what matched. */
+    async match({ userId, code, method, meta, challenge }: VerifyInput): Promise<FactorMethod | null> {
+      const candidates = method ? [method] : await this.loginMethods(userId);
+      for (const candidate of candidates) {
+        if (!(await tryMethod(userId, candidate, code, challenge))) continue;
+        if (candidate === 'backup_code') {
+          const remaining = await getService(strapi, 'backupCodes').remaining(userId);
+          await audit().record('backup_code.used', { userId, method: candidate, meta, details: { remaining } });
+          // Sent once the attempt's transaction commits (never from inside it).
+          await getService(strapi, 'notifications').notify('backup_code.used', { userId, method: candidate, meta, remaining });
         }
-        return null;
-      };
-      return attempt(userId, meta, method, check, onSuccess);
+        return candidate;
+      }
+      return null;
+    },
+
+    /** Verifies a current second factor of the user, as a counted attempt, or throws (INVALID_CODE, LOCKED). */
+    async verify(input: VerifyInput): Promise<FactorMethod> {
+      return getService(strapi, 'attempts').run({
+        userId: input.userId,
+        meta: input.meta,
+        method: input.method,
+        check: () => this.match(input),
+        onSuccess: input.onSuccess,
+      });
     },
   };
 };

@@ -4,7 +4,7 @@ import { webhookProvider } from './webhook';
 import { twilioProvider } from './twilio';
 import type { ProviderContext, SmsProvider } from './types';
 
-export * from './types';
+export type { SmsProvider } from './types';
 
 /** The provider the configuration names (already checked by the config validator). */
 export function createSmsProvider(config: SmsProviderConfig, context: ProviderContext): SmsProvider {

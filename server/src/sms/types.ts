@@ -1,4 +1,4 @@
-/** The SMS provider interface (docs/configuration.md, "SMS codes"): one text message to one E.164 number. */
+/** The SMS provider interface: one text message to one E.164 number. */
 export interface SmsMessage {
   to: string;
   body: string;

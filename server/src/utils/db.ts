@@ -5,11 +5,11 @@ import type { Core } from '@strapi/strapi';
  * express (arithmetic in SET: counters that must be exact under concurrency).
  */
 export const tableOf = (strapi: Core.Strapi, uid: string): string =>
-  (strapi.db.metadata.get(uid as any) as any).tableName;
+  strapi.db.metadata.get(uid).tableName;
 
 export const columnOf = (strapi: Core.Strapi, uid: string, attribute: string): string => {
-  const meta = strapi.db.metadata.get(uid as any) as any;
-  return meta.attributes[attribute]?.columnName ?? attribute.replace(/[A-Z]/g, (c: string) => `_${c.toLowerCase()}`);
+  const column = strapi.db.metadata.get(uid).attributes[attribute] as { columnName?: string } | undefined;
+  return column?.columnName ?? attribute.replace(/[A-Z]/g, (c: string) => `_${c.toLowerCase()}`);
 };
 
 /** biginteger columns come back as strings on PostgreSQL. */
@@ -34,7 +34,7 @@ export const findOrCreate = async (
   data: Record<string, unknown>,
   select?: string[]
 ): Promise<any> => {
-  const query = strapi.db.query(uid as any);
+  const query = strapi.db.query(uid);
   const existing = await query.findOne({ where, ...(select ? { select } : {}) });
   if (existing) return existing;
   try {

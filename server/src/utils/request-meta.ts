@@ -5,7 +5,7 @@ export interface RequestMeta {
 }
 
 export const requestMeta = (ctx: any): RequestMeta => ({
-  // ctx.ip honours X-Forwarded-For only when the app set `proxy: true` (docs/security.md R2).
+  // ctx.ip honours X-Forwarded-For only when the app set `proxy: true`: a client cannot pick its address.
   ip: typeof ctx?.ip === 'string' ? ctx.ip : undefined,
   userAgent: typeof ctx?.get === 'function' ? String(ctx.get('user-agent') || '').slice(0, 512) || undefined : undefined,
 });

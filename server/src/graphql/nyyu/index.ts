@@ -1,16 +1,18 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
-import { getService } from '../utils/plugin';
-import { METHODS } from '../services/settings';
-import { FACTOR_METHODS } from '../services/verification';
-import { validateConfirm, validateEnable } from '../controllers/validation';
-import { fromNyyu } from './methods';
-import { pub, pubLimited, type Dialect } from './auth';
-import { isInvalidCode, isInvalidSession } from './errors';
-import { bearer, issuedBody, meta, passwordLogin, tokens, type GraphQLContext } from './request';
+import { codeOf, twoFactorError } from '../../utils/errors';
+import { getService } from '../../utils/plugin';
+import { METHODS } from '../../services/settings';
+import { FACTOR_METHODS } from '../../services/verification';
+import { validateConfirm, validateEnable } from '../../controllers/validation';
+import { fromNyyu } from '../methods';
+import { pub, pubLimited, type Dialect } from '../auth';
+import { bearer, issuedBody, meta, tokens, type GraphQLContext } from '../request';
+import { signInWith } from '../sign-in';
+import { nyyuOperations } from './operations';
 
 /**
- * The NYYU dialect (seeds 002 and 003): methods `app` / `email` / `phone`, answers as strings
+ * The NYYU exchange dialect: methods `app` / `email` / `phone`, answers as strings
  * and `Credentials { status, token }` with NYYU's own wording of the services' answers.
  */
 const typeDefs = /* GraphQL */ `
@@ -48,19 +50,20 @@ const credentials = (status: string, token: string) => ({ status, token });
 
 /** NYYU words the generic wrong-code answer its own way; every other error stays as it is. */
 const mismatchAsNyyu = (error: unknown): never => {
-  if (isInvalidCode(error)) throw new errors.ValidationError(MESSAGES.mismatch);
+  if (codeOf(error) === 'INVALID_CODE') throw twoFactorError('INVALID_CODE', MESSAGES.mismatch);
   throw error;
 };
 
 export default (strapi: Core.Strapi): Dialect => {
   const factors = () => getService(strapi, 'factors');
-  const login = () => getService(strapi, 'login');
+  const nyyu = nyyuOperations(strapi);
+  const signIn = signInWith(strapi);
 
   /** The enrolling account: signed in (JWT) or a setup-required login, and the email must be its own. */
   const caller = async (context: GraphQLContext, email: string, token?: string) => {
     const who = await getService(strapi, 'callers').resolve({ bearer: bearer(context), pending: token ?? undefined });
     if (String(who.user.email ?? '').toLowerCase() !== email.trim().toLowerCase()) {
-      throw new errors.ForbiddenError('The email is not the signed-in account');
+      throw twoFactorError('WRONG_ACCOUNT');
     }
     return who;
   };
@@ -85,18 +88,18 @@ export default (strapi: Core.Strapi): Dialect => {
           const method = fromNyyu(args.method, METHODS);
           const input = await validateConfirm({ method, code: args.code });
           const who = await caller(context, args.email, args.token);
-          await login()
+          await getService(strapi, 'callers')
             .confirmEnrolment(who, { method, code: input.code, meta: meta(context), request: tokens(context) })
             .catch(mismatchAsNyyu);
           return MESSAGES.success;
         },
 
-        async signin(_: unknown, args: any, context: GraphQLContext, info: any) {
+        async signin(_: unknown, args: { email: string; password: string }, context: GraphQLContext) {
           try {
-            const step = await passwordLogin(info, context, args.email, args.password);
+            const step = await signIn(context, args.email, args.password);
             return 'pending' in step
               ? credentials(MESSAGES.secondFactor, step.pending.mfaToken)
-              : credentials(MESSAGES.success, step.jwt);
+              : credentials(MESSAGES.success, step.issued.body.jwt);
           } catch (error) {
             if (error instanceof errors.ApplicationError) return credentials(MESSAGES.failed, error.message);
             throw error;
@@ -105,13 +108,13 @@ export default (strapi: Core.Strapi): Dialect => {
 
         async confirm2FA(_: unknown, args: any, context: GraphQLContext) {
           const list: unknown[] = args.code;
-          if (list.length > MAX_ENTRIES) throw new errors.ValidationError(`code takes at most ${MAX_ENTRIES} entries`);
+          if (list.length > MAX_ENTRIES) throw twoFactorError('INVALID_INPUT', `code takes at most ${MAX_ENTRIES} entries`);
           const entries = list.map((entry: any, index) => {
-            if (!entry) throw new errors.ValidationError(`code[${index}] must be an entry { key, value }`);
+            if (!entry) throw twoFactorError('INVALID_INPUT', `code[${index}] must be an entry { key, value }`);
             return { method: fromNyyu(entry.key, FACTOR_METHODS, `code[${index}].key`), code: entry.value };
           });
           try {
-            const issued = await login().verifyEach({
+            const issued = await nyyu.verifyEach({
               token: args.token,
               email: args.email,
               entries,
@@ -120,8 +123,8 @@ export default (strapi: Core.Strapi): Dialect => {
             });
             return credentials(MESSAGES.success, issuedBody(context, issued).jwt);
           } catch (error) {
-            if (isInvalidSession(error)) return credentials(MESSAGES.failed, MESSAGES.expired);
-            if (isInvalidCode(error)) return credentials(MESSAGES.failed, MESSAGES.mismatch);
+            if (codeOf(error) === 'PENDING_EXPIRED') return credentials(MESSAGES.failed, MESSAGES.expired);
+            if (codeOf(error) === 'INVALID_CODE') return credentials(MESSAGES.failed, MESSAGES.mismatch);
             throw error;
           }
         },

@@ -1,17 +1,25 @@
 import type { Core } from '@strapi/strapi';
 import { getService, upRefreshCookieName, upRefreshMode, upSessions } from '../utils/plugin';
 import { requestMeta } from '../utils/request-meta';
-import { recordIssued, sendPending } from '../utils/http';
+import { sendPending } from '../utils/answers';
+import { isGraphql, recordPending } from '../utils/request-state';
+import type { PendingLogin } from '../services/login';
 
 /**
- * Every users-permissions action that can answer with a JWT (docs/security.md J6):
- * - `callback`: the local password login and the OAuth provider callbacks (REST and GraphQL `login`);
+ * Every users-permissions action that can answer with a JWT, none of which may hand one to a user
+ * who still owes a second factor, and the GraphQL mutation that runs it:
+ * - `callback`: the local password login and the OAuth provider callbacks (REST, GraphQL `login`);
  * - `resetPassword`: the emailed reset code logs the user in;
  * - `register`: a new user may belong to a role that must use 2FA;
  * - `emailConfirmation`: with `returnUser` (the GraphQL mutation) it answers a JWT.
  * `changePassword` and `refresh` need a session that already passed the second factor.
  */
-const GUARDED = ['callback', 'resetPassword', 'register', 'emailConfirmation'] as const;
+export const GUARDED_ACTIONS = {
+  callback: 'login',
+  resetPassword: 'resetPassword',
+  register: 'register',
+  emailConfirmation: 'emailConfirmation',
+} as const;
 
 /** The refresh token an answer carries, in its body or in the cookie it sets. */
 const issuedRefreshToken = (strapi: Core.Strapi, ctx: any): string | undefined => {
@@ -49,18 +57,28 @@ const withdraw = async (strapi: Core.Strapi, ctx: any, userId: number, jwt: stri
 const passwordStep = async (strapi: Core.Strapi, ctx: any) => {
   const { identifier, password } = ctx.request?.body ?? {};
   if (typeof identifier !== 'string' || typeof password !== 'string') return null;
-  return getService(strapi, 'login').beginFromPassword({ identifier, password }, requestMeta(ctx));
+  return getService(strapi, 'passwordStep').pendingFor({ identifier, password }, requestMeta(ctx));
 };
 
+/**
+ * The pending login instead of tokens: kept on the request for a GraphQL mutation (which answers
+ * it as its TWO_FACTOR_REQUIRED error, with no cookie), else answered as REST with its cookie.
+ */
+const answerPending = (strapi: Core.Strapi, ctx: any, pending: PendingLogin) => {
+  recordPending(ctx, pending);
+  return sendPending(strapi, ctx, pending, { cookie: !isGraphql(ctx) });
+};
+
+/** Puts the second factor in front of every action that hands out a JWT (routes bind them in bootstrap). */
 export const guardUsersPermissions = (strapi: Core.Strapi) => {
-  const auth = strapi.plugin('users-permissions').controller('auth') as any;
-  for (const action of GUARDED) {
+  const auth = strapi.plugin('users-permissions').controller('auth') as Record<string, (ctx: any, ...rest: unknown[]) => unknown>;
+  for (const action of Object.keys(GUARDED_ACTIONS) as (keyof typeof GUARDED_ACTIONS)[]) {
     const original = auth[action];
     auth[action] = async function guarded(this: unknown, ctx: any, ...rest: unknown[]) {
       const local = action === 'callback' && (ctx.params?.provider || 'local') === 'local';
       if (local) {
         const pending = await passwordStep(strapi, ctx);
-        if (pending) return sendPending(strapi, ctx, pending);
+        if (pending) return answerPending(strapi, ctx, pending);
       }
       const result = await original.call(this, ctx, ...rest);
       // A local login that got here needs no second factor: the password step decided it.
@@ -69,13 +87,9 @@ export const guardUsersPermissions = (strapi: Core.Strapi) => {
       const issued = ctx.body?.jwt !== undefined && ctx.body?.jwt !== null;
       const pending =
         !local && issued && userId !== undefined ? await getService(strapi, 'login').withhold(userId, requestMeta(ctx)) : null;
-      if (!pending) {
-        // The GraphQL face passes on only jwt and user: it reads the full answer from here.
-        recordIssued(ctx);
-        return result;
-      }
+      if (!pending) return result;
       await withdraw(strapi, ctx, userId, await ctx.body.jwt);
-      return sendPending(strapi, ctx, pending);
+      return answerPending(strapi, ctx, pending);
     };
   }
 };

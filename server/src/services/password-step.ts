@@ -1,0 +1,88 @@
+import type { Core } from '@strapi/strapi';
+import { errors, validateYupSchema, yup } from '@strapi/utils';
+import { UID, getService, upService } from '../utils/plugin';
+import type { RequestMeta } from '../utils/request-meta';
+import type { PendingLogin } from './login';
+
+export interface PasswordInput {
+  identifier: string;
+  password: string;
+}
+
+/** A local user as users-permissions' login reads it (no relation populated). */
+type LocalUser = { id: number; password?: string | null; confirmed?: boolean | null; blocked?: boolean | null };
+
+/** What a password step comes to: a pending login, or the user who needs no second factor. */
+export type PasswordOutcome = { pending: PendingLogin } | { user: LocalUser };
+
+// users-permissions' own check of a local login's body, so its answer to a bad one is the same.
+const validateBody = validateYupSchema(yup.object({ identifier: yup.string().required(), password: yup.string().required() }));
+
+/**
+ * The password step of a local login, with users-permissions' checks, order and messages (a
+ * wrong password, an unknown account and a 2FA account with a wrong password answer alike), and
+ * then the second factor's part: a pending login for an account that needs one.
+ */
+export default ({ strapi }: { strapi: Core.Strapi }) => {
+  const upStore = () => strapi.store({ type: 'plugin', name: 'users-permissions' });
+
+  const findLocal = (identifier: string): Promise<LocalUser | null> =>
+    strapi.db.query(UID.user).findOne({
+      where: { provider: 'local', $or: [{ email: identifier.toLowerCase() }, { username: identifier }] },
+    });
+
+  /** What users-permissions checks once it has the account: the password, then confirmation and block. */
+  const admit = async (user: LocalUser | null, password: string): Promise<LocalUser> => {
+    if (!user?.password || !(await upService(strapi, 'user').validatePassword(password, user.password))) {
+      throw new errors.ValidationError('Invalid identifier or password');
+    }
+    const advanced = (await upStore().get({ key: 'advanced' })) as { email_confirmation?: boolean } | null;
+    if (advanced?.email_confirmation && user.confirmed !== true) {
+      throw new errors.ApplicationError('Your account email is not confirmed');
+    }
+    if (user.blocked === true) {
+      throw new errors.ApplicationError('Your account has been blocked by an administrator');
+    }
+    return user;
+  };
+
+  const localLoginOpen = async () => Boolean(((await upStore().get({ key: 'grant' })) as { email?: { enabled?: boolean } } | null)?.email?.enabled);
+
+  return {
+    /**
+     * In front of users-permissions' own login (REST and its GraphQL `login`): the pending login
+     * of an account that needs a second factor and gave the right password. Null when the plugin
+     * has nothing to add, before any password check: users-permissions then answers as always,
+     * every error included, with one password hash compared in all.
+     */
+    async pendingFor(input: PasswordInput, meta?: RequestMeta): Promise<PendingLogin | null> {
+      if (!(await localLoginOpen())) return null;
+      const user = await findLocal(input.identifier);
+      if (!user || !user.password) return null;
+      const login = getService(strapi, 'login');
+      const purpose = await login.requirement(user);
+      if (!purpose) return null;
+      return login.start(await admit(user, input.password), purpose, meta);
+    },
+
+    /**
+     * The whole password step, for the dialects that sign in with a password in their own
+     * operations: the pending login of an account that needs a second factor, else the user,
+     * for the caller to issue tokens to as users-permissions would.
+     */
+    async run(input: PasswordInput, meta?: RequestMeta): Promise<PasswordOutcome> {
+      if (!(await localLoginOpen())) throw new errors.ApplicationError('This provider is disabled');
+      await validateBody(input);
+      const user = await admit(await findLocal(input.identifier), input.password);
+      const login = getService(strapi, 'login');
+      const purpose = await login.requirement(user);
+      return purpose ? { pending: await login.start(user, purpose, meta) } : { user };
+    },
+
+    /** Whether `password` is the signed-in user's own (a dialect's re-check before a change). */
+    async matches(userId: number, password: string): Promise<boolean> {
+      const user = await strapi.db.query(UID.user).findOne({ where: { id: userId }, select: ['password'] });
+      return Boolean(user?.password) && (await upService(strapi, 'user').validatePassword(password, user.password));
+    },
+  };
+};

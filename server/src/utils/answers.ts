@@ -1,0 +1,50 @@
+import type { Core } from '@strapi/strapi';
+import { PLUGIN_ID } from './plugin';
+import type { PluginConfig } from '../config';
+import type { PendingLogin } from '../services/login';
+import type { IssuedLogin } from '../services/tokens';
+
+/** How a pending login or issued tokens are answered over REST: the JSON and the cookies. */
+const config = (strapi: Core.Strapi) => strapi.config.get(`plugin::${PLUGIN_ID}`) as PluginConfig;
+
+const cookieOptions = (strapi: Core.Strapi, ctx: any) => {
+  const { cookie } = config(strapi);
+  return {
+    httpOnly: true,
+    // Koa refuses a secure cookie on a plain connection: follow the request unless configured.
+    secure: cookie.secure ?? Boolean(ctx.secure),
+    sameSite: cookie.sameSite,
+    path: cookie.path,
+    overwrite: true,
+  };
+};
+
+/** The body of a password step that needs a second factor (or a first enrolment). */
+export const pendingBody = (pending: PendingLogin) =>
+  pending.purpose === 'login'
+    ? { message: '2FA required', twoFaRequired: true, mfaToken: pending.mfaToken, methods: pending.methods, expiresAt: pending.expiresAt }
+    : {
+        message: '2FA setup required',
+        twoFaSetupRequired: true,
+        mfaToken: pending.mfaToken,
+        methods: pending.methods,
+        expiresAt: pending.expiresAt,
+      };
+
+/** The pending login as JSON; `cookie`: also in the httpOnly cookie a browser continues with. */
+export const sendPending = (strapi: Core.Strapi, ctx: any, pending: PendingLogin, options: { cookie: boolean }) => {
+  if (options.cookie) {
+    ctx.cookies?.set?.(config(strapi).cookie.name, pending.mfaToken, {
+      ...cookieOptions(strapi, ctx),
+      maxAge: Date.parse(pending.expiresAt) - Date.now(),
+    });
+  }
+  return ctx.send(pendingBody(pending));
+};
+
+/** Issued tokens, answered as users-permissions answers a login; the pending cookie is spent. */
+export const sendIssued = (strapi: Core.Strapi, ctx: any, issued: IssuedLogin, extra: object = {}) => {
+  ctx.cookies?.set?.(config(strapi).cookie.name, null, cookieOptions(strapi, ctx));
+  if (issued.cookie) ctx.cookies.set(issued.cookie.name, issued.cookie.value, issued.cookie.options);
+  return ctx.send({ ...issued.body, ...extra });
+};
