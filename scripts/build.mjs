@@ -7,6 +7,7 @@
 //
 // Each target hashes its inputs (file paths, sizes and contents) and keeps the hash beside its
 // output; when the hash and the output are still there, the build is skipped. `--force` builds anyway.
+// A build's own output is shown only when it fails (`--verbose` shows it always).
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -24,16 +25,32 @@ const TARGETS = {
     extra: () => `sdk-plugin ${version('@strapi/sdk-plugin')}`,
     outputs: ['dist/server/index.js', 'dist/admin/index.js', 'dist/server/src/index.d.ts', 'dist/admin/src/index.d.ts'],
     stamp: 'dist/.inputs',
-    run: () => execFileSync(bin('strapi-plugin'), ['build'], { cwd: ROOT, stdio: 'inherit' }),
+    run: () => quietly(bin('strapi-plugin'), ['build'], ROOT),
   },
   'host-admin': {
     inputs: ['dist/admin', 'tests/app/src/admin', 'tests/app/package.json', 'tests/app/config/admin.js', 'package.json'],
     extra: () => `strapi ${version('@strapi/strapi')} admin ${version('@strapi/admin')}`,
     outputs: ['tests/app/build/index.html'],
     stamp: 'tests/app/build/.inputs',
-    run: () => execFileSync(bin('strapi'), ['build'], { cwd: APP, stdio: 'inherit', env: { ...process.env, STRAPI_TELEMETRY_DISABLED: 'true' } }),
+    run: () => quietly(bin('strapi'), ['build'], APP),
   },
 };
+
+const verbose = process.argv.includes('--verbose');
+
+/** Runs a build; its output is printed when it fails (or with --verbose), else kept quiet. */
+function quietly(cmd, args, cwd) {
+  const env = { ...process.env, STRAPI_TELEMETRY_DISABLED: 'true' };
+  if (verbose) return execFileSync(cmd, args, { cwd, env, stdio: 'inherit' });
+  try {
+    execFileSync(cmd, args, { cwd, env, stdio: 'pipe', maxBuffer: 64 * 1024 * 1024 });
+  } catch (error) {
+    process.stdout.write(error.stdout ?? '');
+    process.stderr.write(error.stderr ?? '');
+    console.error(`${cmd} ${args.join(' ')} failed (in ${cwd})`);
+    process.exit(error.status || 1);
+  }
+}
 
 /** Every file under `entries`, sorted, with its content: what the build reads. */
 function hashInputs(entries, extra) {
