@@ -23,7 +23,7 @@ const user = (method: string, path: string, handler: string) => ({
   config: { middlewares: [errorAnswers] },
 });
 
-interface Route {
+export interface Route {
   method: string;
   path: string;
   handler: string;

@@ -12,7 +12,7 @@ type CodePurpose = 'login' | 'enrol' | 'step-up';
 const CODE_DIGITS = 6;
 
 /** The challenge row a code is sent on: its id, its nonce (bound into the hash), its last send. */
-interface CodeRow {
+export interface CodeRow {
   id: number;
   nonce: string;
   codeSentAt?: unknown;
