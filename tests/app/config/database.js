@@ -1,6 +1,11 @@
 const path = require('path');
 
 // DATABASE_CLIENT: sqlite (default), postgres, mysql — see docs/development.md, "The host app".
+// knex's own warnings go to Strapi's log (with the rest of what the app logs) instead of the console.
+const log = {
+  warn: (message) => (global.strapi?.log ? global.strapi.log.warn(`knex: ${message}`) : console.warn(message)),
+};
+
 module.exports = ({ env }) => {
   const client = env('DATABASE_CLIENT', 'sqlite');
   const pool = { min: env.int('DATABASE_POOL_MIN', 0), max: env.int('DATABASE_POOL_MAX', 10) };
@@ -13,6 +18,7 @@ module.exports = ({ env }) => {
           filename: path.resolve(__dirname, '..', env('DATABASE_FILENAME', '.tmp/data.db')),
         },
         useNullAsDefault: true,
+        log,
       },
     };
   }
@@ -38,6 +44,7 @@ module.exports = ({ env }) => {
           },
       pool,
       acquireConnectionTimeout: 60000,
+      log,
     },
   };
 };
