@@ -1,13 +1,13 @@
 import { describe, it, expect } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
-import { EVENT_TYPES as SERVER_EVENT_TYPES } from '../../server/src/services/audit';
-import { EVENT_TYPES as ADMIN_EVENT_TYPES } from '../../admin/src/utils/types';
+import { EVENT_LABELS, EVENT_TYPES, FACTOR_METHODS, METHODS, METHOD_LABELS, METHOD_NOUNS, METHOD_SETTING_LABELS } from '../../server/src/vocabulary';
 
 /**
  * Every string of the admin UI exists in English, French and German (issue 5, item 6), with the
- * same placeholders. Ids are read from the source: static `t('id', …)` / `trad('id', …)` calls and
- * the keys of the label tables the pages build ids from.
+ * same placeholders. Ids are read from the source: static `t('id', …)` / `trad('id', …)` calls, the
+ * keys of the settings page's label table, and the methods and event types of server/src/vocabulary.ts
+ * that the pages build ids from.
  */
 const ROOT = path.resolve(__dirname, '..', '..', 'admin', 'src');
 const LOCALES = ['en', 'fr', 'de'] as const;
@@ -24,15 +24,20 @@ const usedIds = () => {
   const ids = new Set<string>();
   const code = sources(ROOT).join('\n');
   for (const m of code.matchAll(/\b(?:t|trad)\(\s*'([^']+)'/g)) ids.add(m[1]);
-  // Ids built from a table: settings.<field>[.hint], settings.method.<m>, events.type.<type>.
+  // Ids built from a table: settings.<field>[.hint], and those of the vocabulary's ids.
   const settings = fs.readFileSync(path.join(ROOT, 'pages', 'SettingsPage.tsx'), 'utf8');
   for (const m of settings.matchAll(/^ {2}(\w+): \['/gm)) ids.add(`settings.${m[1]}`).add(`settings.${m[1]}.hint`);
-  for (const method of ['totp', 'email', 'sms']) ids.add(`settings.method.${method}`);
-  const types = fs.readFileSync(path.join(ROOT, 'utils', 'types.ts'), 'utf8');
-  const list = /EVENT_TYPES = \[([\s\S]*?)\]/.exec(types)![1];
-  for (const m of list.matchAll(/'([^']+)'/g)) ids.add(`events.type.${m[1]}`);
+  for (const id of Object.keys(vocabularyIds())) ids.add(id);
   return ids;
 };
+
+/** The ids the pages build from server/src/vocabulary.ts, with the English the code falls back to. */
+const vocabularyIds = (): Record<string, string> => ({
+  ...Object.fromEntries(FACTOR_METHODS.map((m) => [`method.${m}`, METHOD_LABELS[m]])),
+  ...Object.fromEntries(METHODS.map((m) => [`settings.method.${m}`, METHOD_SETTING_LABELS[m]])),
+  ...Object.fromEntries(METHODS.map((m) => [`users.reset.method.${m}`, `their ${METHOD_NOUNS[m]}`])),
+  ...Object.fromEntries(EVENT_TYPES.map((type) => [`events.type.${type}`, EVENT_LABELS[type]])),
+});
 
 const placeholders = (message: string) => [...message.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
@@ -62,7 +67,10 @@ describe('admin translations', () => {
     }
   });
 
-  it("offers the audit log's filter every event type the server records, and no other", () => {
-    expect([...ADMIN_EVENT_TYPES]).toEqual([...SERVER_EVENT_TYPES]);
+  it('names methods and event types as the vocabulary does, in English, and no others', () => {
+    const expected = vocabularyIds();
+    const prefixes = /^(method|settings\.method|users\.reset\.method|events\.type)\./;
+    const english = Object.fromEntries(Object.entries(messages.en).filter(([id]) => prefixes.test(id)));
+    expect(english).toEqual(expected);
   });
 });

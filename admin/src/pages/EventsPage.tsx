@@ -16,29 +16,13 @@ import { Pager } from '../components/Pager';
 import { ResultTable } from '../components/ResultTable';
 import { useT } from '../utils/useT';
 import { useMethodLabel } from '../utils/useMethodLabel';
-import { EVENT_TYPES, type EventRow, type Pagination } from '../utils/types';
+import type { EventRow, Pagination } from '../utils/types';
+import { EVENT_LABELS, EVENT_TYPES, isEventType } from '../../../server/src/vocabulary';
 
 const PAGE_SIZE = 20;
 const ALL = 'all';
 /** Table cells do not wrap by default; these may, so that the table fits the page at 1440 px. */
 const WRAP = { whiteSpace: 'normal', overflowWrap: 'anywhere' } as const;
-
-const EVENT_LABELS: Record<(typeof EVENT_TYPES)[number], string> = {
-  'enrolment.started': 'Enrolment started',
-  'method.added': 'Method added',
-  'method.removed': 'Method removed',
-  enabled: 'Two-factor enabled',
-  disabled: 'Two-factor disabled',
-  'login.challenged': 'Login asked for a second factor',
-  'verify.succeeded': 'Code accepted',
-  'verify.failed': 'Code refused',
-  'backup_code.used': 'Backup code used',
-  'backup_codes.regenerated': 'Backup codes regenerated',
-  lockout: 'Account locked',
-  'admin.reset': 'Reset by an administrator',
-  'code.sent': 'Code sent',
-  'secret.reencrypted': 'Secret re-encrypted',
-};
 
 const EventsPage = () => {
   const { t, date, time } = useT();
@@ -64,7 +48,7 @@ const EventsPage = () => {
   if (failed) return <Page.Error />;
   if (!data) return <Page.Loading />;
 
-  const typeLabel = (value: string) => t(`events.type.${value}`, EVENT_LABELS[value as keyof typeof EVENT_LABELS] ?? value);
+  const typeLabel = (value: string) => (isEventType(value) ? t(`events.type.${value}`, EVENT_LABELS[value]) : value);
   const who = (event: EventRow) =>
     event.user ? (
       <>

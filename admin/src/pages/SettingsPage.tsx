@@ -17,9 +17,8 @@ import { PERMISSIONS } from '../permissions';
 import { useT } from '../utils/useT';
 import { apiErrorMessage } from '../utils/apiError';
 import { validateSettings, type Problem } from '../utils/validate';
-import { METHODS, NUMBER_FIELDS, type Method, type NumberField, type Settings, type SettingsView } from '../utils/types';
-
-const METHOD_LABELS: Record<Method, string> = { totp: 'Authenticator app (TOTP)', email: 'Email code', sms: 'SMS code' };
+import { NUMBER_FIELDS, type NumberField, type Settings, type SettingsView } from '../utils/types';
+import { METHODS, METHOD_SETTING_LABELS } from '../../../server/src/vocabulary';
 
 const NUMBER_LABELS: Record<NumberField, [string, string]> = {
   codeLifetime: ['Code lifetime (seconds)', 'How long an emailed or texted code stays valid.'],
@@ -164,7 +163,7 @@ const SettingsPage = () => {
                         disabled={readOnly || unavailable}
                         onCheckedChange={(checked) => set({ methods: { ...values.methods, [method]: checked === true } })}
                       >
-                        {t(`settings.method.${method}`, METHOD_LABELS[method])}
+                        {t(`settings.method.${method}`, METHOD_SETTING_LABELS[method])}
                       </Checkbox>
                       {unavailable && (
                         <Typography variant="pi" textColor="neutral600" tag="p" paddingLeft={6}>

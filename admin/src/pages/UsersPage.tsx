@@ -9,15 +9,9 @@ import { useT } from '../utils/useT';
 import { useMethodLabel } from '../utils/useMethodLabel';
 import { apiErrorMessage } from '../utils/apiError';
 import type { Pagination, UserRow } from '../utils/types';
+import { METHOD_NOUNS } from '../../../server/src/vocabulary';
 
 const PAGE_SIZE = 10;
-
-/** How the reset dialog names each method a user has (ids users.reset.method.<method>). */
-const RESET_METHOD_LABELS: Record<UserRow['methods'][number], string> = {
-  totp: 'their authenticator app',
-  email: 'their email codes',
-  sms: 'their SMS codes',
-};
 
 const UsersPage = () => {
   const { t, dateTime, list } = useT();
@@ -70,7 +64,7 @@ const UsersPage = () => {
 
   /** What a reset takes from this user: the methods they have and their unused backup codes, or only the lock. */
   const removedBy = (user: UserRow) => {
-    const parts = user.methods.map((m) => t(`users.reset.method.${m}`, RESET_METHOD_LABELS[m]));
+    const parts = user.methods.map((m) => t(`users.reset.method.${m}`, `their ${METHOD_NOUNS[m]}`));
     if (user.backupCodesRemaining > 0) parts.push(t('users.reset.backupCodes', 'their {count, plural, one {# backup code} other {# backup codes}}', { count: user.backupCodesRemaining }));
     return parts.length ? list(parts) : t('users.reset.lock', 'the lock on their second factor');
   };

@@ -1,6 +1,6 @@
 /** Shapes of the admin API's answers (docs/admin.md, server/src/services/admin-*.ts). */
-export type Method = 'totp' | 'email' | 'sms';
-export const METHODS: Method[] = ['totp', 'email', 'sms'];
+
+import type { Method } from '../../../server/src/vocabulary';
 
 export const NUMBER_FIELDS = ['codeLifetime', 'maxFailures', 'lockDuration', 'codeAttempts', 'backupCodeCount', 'totpWindow'] as const;
 export type NumberField = (typeof NUMBER_FIELDS)[number];
@@ -49,21 +49,3 @@ export interface EventRow {
   details: Record<string, unknown> | null;
   createdAt: string;
 }
-
-/** The audit event types (server/src/services/audit.ts EVENT_TYPES), for the filter. */
-export const EVENT_TYPES = [
-  'enrolment.started',
-  'method.added',
-  'method.removed',
-  'enabled',
-  'disabled',
-  'login.challenged',
-  'verify.succeeded',
-  'verify.failed',
-  'backup_code.used',
-  'backup_codes.regenerated',
-  'lockout',
-  'admin.reset',
-  'code.sent',
-  'secret.reencrypted',
-] as const;

@@ -1,13 +1,8 @@
+import { METHOD_LABELS, isFactorMethod } from '../../../server/src/vocabulary';
 import { useT } from './useT';
 
-/** A method's name as operators read it; the audit log also names backup codes. */
+/** A method's name as operators read it (ids method.<method>); the audit log also names backup codes. */
 export const useMethodLabel = () => {
   const { t } = useT();
-  return (method: string) =>
-    ({
-      totp: t('method.totp', 'Authenticator app'),
-      email: t('method.email', 'Email'),
-      sms: t('method.sms', 'SMS'),
-      backup_code: t('method.backup_code', 'Backup code'),
-    })[method] ?? method;
+  return (method: string) => (isFactorMethod(method) ? t(`method.${method}`, METHOD_LABELS[method]) : method);
 };

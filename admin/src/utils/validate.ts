@@ -1,4 +1,5 @@
-import { METHODS, NUMBER_FIELDS, type NumberField, type Settings, type SettingsView } from './types';
+import { METHODS } from '../../../server/src/vocabulary';
+import { NUMBER_FIELDS, type NumberField, type Settings, type SettingsView } from './types';
 
 export type Problem =
   | { field: NumberField; kind: 'range'; min: number; max: number }

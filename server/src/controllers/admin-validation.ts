@@ -1,6 +1,5 @@
 import { errors, yup, validateYupSchema } from '@strapi/utils';
-import { METHODS } from '../services/settings';
-import { EVENT_TYPES } from '../services/audit';
+import { EVENT_TYPES, METHODS, isEventType } from '../vocabulary';
 
 /**
  * Shapes of the admin API's input. Types and known keys are checked here; ranges, roles and
@@ -99,7 +98,7 @@ export const validateEventsQuery = validator(
     ...page,
     user: text('user', 255),
     type: text('type', 64).test('known', `type must be one of ${EVENT_TYPES.join(', ')}`, (value) =>
-      value === undefined || value === '' || (EVENT_TYPES as readonly string[]).includes(value as string)
+      value === undefined || value === '' || isEventType(value)
     ),
   }),
   { strict: false }

@@ -1,7 +1,5 @@
 import { yup, validateYupSchema } from '@strapi/utils';
-import { METHODS, type Method } from '../services/settings';
-import { FACTOR_METHODS, type FactorMethod } from '../services/verification';
-import type { CodeMethod } from '../services/otp';
+import { CODE_METHODS, FACTOR_METHODS, METHODS, type CodeMethod, type FactorMethod, type Method } from '../vocabulary';
 
 /**
  * Shapes of the request bodies. Only structure is checked here: whether a code is *right* (and
@@ -10,12 +8,9 @@ import type { CodeMethod } from '../services/otp';
 const token = yup.string().max(2048, 'mfaToken is too long');
 // Present, of any type: a number or an object is a wrong code, not a malformed request.
 const code = yup.mixed().required('code is required');
-const method = yup
-  .string()
-  .oneOf(METHODS as string[], `method must be one of ${METHODS.join(', ')}`);
-const factorMethod = yup
-  .string()
-  .oneOf(FACTOR_METHODS as string[], `method must be one of ${FACTOR_METHODS.join(', ')}`);
+const methodOf = (names: readonly string[]) => yup.string().oneOf([...names], `method must be one of ${names.join(', ')}`);
+const method = methodOf(METHODS);
+const factorMethod = methodOf(FACTOR_METHODS);
 
 const object = (shape: Record<string, yup.AnySchema>) =>
   yup.object(shape).typeError('The request body must be a JSON object').noUnknown(false);
@@ -44,7 +39,7 @@ export const validateConfirm = validator<{ method: Method; code: unknown; mfaTok
 );
 export const validateSend = validator<{ method: CodeMethod; mfaToken?: string }>(
   object({
-    method: yup.string().required('method is required').oneOf(['email', 'sms'], 'method must be one of email, sms'),
+    method: methodOf(CODE_METHODS).required('method is required'),
     mfaToken: token,
   })
 );

@@ -3,6 +3,7 @@
  * carry what happened, when and from where, never a code, a secret or a link to act on.
  */
 import { escapeHtml, renderTemplate, type TemplateVars } from './messages';
+import { METHODS, METHOD_NOUNS, isFactorMethod, isOneOf, type EventType } from '../vocabulary';
 
 export const NOTICE_EVENTS = [
   'enabled',
@@ -13,19 +14,13 @@ export const NOTICE_EVENTS = [
   'backup_codes.regenerated',
   'backup_code.used',
   'lockout',
-] as const;
+] as const satisfies readonly EventType[];
 export type NoticeEvent = (typeof NOTICE_EVENTS)[number];
 
-export const isNoticeEvent = (value: unknown): value is NoticeEvent =>
-  typeof value === 'string' && (NOTICE_EVENTS as readonly string[]).includes(value);
+export const isNoticeEvent = isOneOf(NOTICE_EVENTS);
 
-/** What `<%= method %>` reads for each factor. */
-export const METHOD_NAMES: Record<string, string> = {
-  totp: 'authenticator app',
-  email: 'email codes',
-  sms: 'SMS codes',
-  backup_code: 'backup code',
-};
+/** What `<%= method %>` reads for a factor (an unknown name reads as itself). */
+export const methodNoun = (method: string): string => (isFactorMethod(method) ? METHOD_NOUNS[method] : method);
 
 /** A notice's text; each field may use the placeholders of NoticeVars. Without `html`, the text is. */
 export interface NoticeTemplate {
@@ -180,8 +175,7 @@ export const listOf = (items: string[]): string =>
  * order), then their unused backup codes; the lock alone when there was nothing else.
  */
 export function describeRemoved(methods: string[], backupCodes: number): string {
-  const order = ['totp', 'email', 'sms'];
-  const named = order.filter((m) => methods.includes(m)).map((m) => `your ${METHOD_NAMES[m]}`);
+  const named = METHODS.filter((m) => methods.includes(m)).map((m) => `your ${METHOD_NOUNS[m]}`);
   if (backupCodes > 0) named.push(`your ${backupCodes} backup code${backupCodes === 1 ? '' : 's'}`);
   return named.length ? listOf(named) : 'the lock on your two-factor sign-in';
 }

@@ -6,6 +6,7 @@ import { validateConfirm, validateCode, validateDisable, validateEnable, validat
 import { pendingError, type ResolverMiddleware } from './errors';
 import { bearer, issuedBody, meta, signedIn, tokens, type GraphQLContext } from './request';
 import { fromNative } from './methods';
+import { CODE_METHODS } from '../vocabulary';
 import { pubLimited, scoped, type Dialect } from './auth';
 
 /**
@@ -100,7 +101,7 @@ export default (strapi: Core.Strapi): Dialect => {
         },
 
         async twoFactorSend(_: unknown, args: any, context: GraphQLContext) {
-          const method = fromNative(args.method, ['email', 'sms'] as const);
+          const method = fromNative(args.method, CODE_METHODS);
           const { message } = await getService(strapi, 'login').sendCode({ token: args.mfaToken, method, meta: meta(context) });
           return message;
         },

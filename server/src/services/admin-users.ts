@@ -3,7 +3,7 @@ import { errors } from '@strapi/utils';
 import { UID, getService } from '../utils/plugin';
 import { toNumber } from '../utils/db';
 import type { RequestMeta } from '../utils/request-meta';
-import type { Method } from './settings';
+import type { Method } from '../vocabulary';
 
 export interface UserTwoFactorState {
   id: number;

@@ -1,24 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { UID } from '../utils/plugin';
 import type { RequestMeta } from '../utils/request-meta';
-
-export const EVENT_TYPES = [
-  'enrolment.started',
-  'method.added',
-  'method.removed',
-  'enabled',
-  'disabled',
-  'login.challenged',
-  'verify.succeeded',
-  'verify.failed',
-  'backup_code.used',
-  'backup_codes.regenerated',
-  'lockout',
-  'admin.reset',
-  'code.sent',
-  'secret.reencrypted',
-] as const;
-export type EventType = (typeof EVENT_TYPES)[number];
+import type { EventType } from '../vocabulary';
 
 export interface EventInput {
   userId?: number | null;

@@ -2,7 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { UID, getService, upService } from '../utils/plugin';
 import { twoFactorError } from '../utils/errors';
 import type { RequestMeta } from '../utils/request-meta';
-import type { Method } from './settings';
+import type { Method } from '../vocabulary';
 import type { Confirmation } from './factors';
 import type { IssuedLogin, TokenRequest } from './tokens';
 

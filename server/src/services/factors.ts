@@ -2,7 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { decryptSecret, encryptSecret, generateTotpSecret, isE164, otpauthUri, qrPngDataUri, qrSvgDataUri } from '../core';
 import { UID, getService, PLUGIN_ID } from '../utils/plugin';
 import type { RequestMeta } from '../utils/request-meta';
-import type { Method } from './settings';
+import { METHOD_LABELS, type CodeMethod, type Method } from '../vocabulary';
 import type { PluginConfig } from '../config';
 import { stepUpRequired, type StepUpProof } from './step-up';
 import { twoFactorError } from '../utils/errors';
@@ -30,10 +30,8 @@ export interface Confirmation {
   backupCodes?: string[];
 }
 
-const METHOD_LABEL: Record<Method, string> = { totp: 'Authenticator app', email: 'Email', sms: 'SMS' };
-
 const noPendingEnrolment = (method: Method) =>
-  twoFactorError('NO_PENDING_ENROLMENT', `No pending ${METHOD_LABEL[method]} enrolment; start one with enable`);
+  twoFactorError('NO_PENDING_ENROLMENT', `No pending ${METHOD_LABELS[method]} enrolment; start one with enable`);
 
 /**
  * A user's factors: enrolment (pending until a valid code confirms it, each with a fresh secret
@@ -50,7 +48,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       throw twoFactorError('METHOD_UNAVAILABLE', 'SMS module required: no SMS provider is configured on this site');
     }
     if (!(await getService(strapi, 'settings').methodOpen(method))) {
-      throw twoFactorError('METHOD_UNAVAILABLE', `${METHOD_LABEL[method]} two-factor is not enabled on this site`);
+      throw twoFactorError('METHOD_UNAVAILABLE', `${METHOD_LABELS[method]} two-factor is not enabled on this site`);
     }
   };
 
@@ -114,12 +112,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      * or to the E.164 number, which counts only once that code comes back. The pending
      * factor is written only after the code went out: a failed delivery leaves nothing behind.
      */
-    async beginCode(user: UserRef, method: 'email' | 'sms', phone: string | undefined, proof: StepUpProof, meta?: RequestMeta) {
+    async beginCode(user: UserRef, method: CodeMethod, phone: string | undefined, proof: StepUpProof, meta?: RequestMeta) {
       await assertOpen(method);
       if (await factorQuery().count({ where: { userId: user.id, method, confirmedAt: { $notNull: true } } })) {
         throw twoFactorError(
           'ALREADY_ENABLED',
-          `${METHOD_LABEL[method]} two-factor is already enabled; disable it before enrolling another ${method === 'sms' ? 'number' : 'address'}`
+          `${METHOD_LABELS[method]} two-factor is already enabled; disable it before enrolling another ${method === 'sms' ? 'number' : 'address'}`
         );
       }
       let destination: string;
@@ -223,7 +221,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         throw twoFactorError('NOT_ENABLED');
       }
       if (method && !(await verification().confirmedMethods(user.id)).includes(method)) {
-        throw twoFactorError('METHOD_NOT_ENABLED', `${METHOD_LABEL[method]} two-factor is not enabled for this account`);
+        throw twoFactorError('METHOD_NOT_ENABLED', `${METHOD_LABELS[method]} two-factor is not enabled for this account`);
       }
       await verification().verify({ userId: user.id, code, meta });
       await strapi.db.transaction(async () => {

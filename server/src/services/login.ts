@@ -6,10 +6,8 @@ import { toNumber } from '../utils/db';
 import { twoFactorError } from '../utils/errors';
 import type { RequestMeta } from '../utils/request-meta';
 import type { PluginConfig } from '../config';
-import type { Method } from './settings';
-import type { FactorMethod } from './verification';
+import type { CodeMethod, FactorMethod, Method } from '../vocabulary';
 import type { IssuedLogin, TokenRequest } from './tokens';
-import type { CodeMethod } from './otp';
 
 export type Purpose = 'login' | 'setup';
 

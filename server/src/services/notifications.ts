@@ -1,5 +1,5 @@
 import type { Core } from '@strapi/strapi';
-import { METHOD_NAMES, describeOrigin, describeRemoved, formatUtc, minutesOf, renderNotice, type NoticeEvent } from '../core';
+import { describeOrigin, describeRemoved, formatUtc, methodNoun, minutesOf, renderNotice, type NoticeEvent } from '../core';
 import type { PluginConfig } from '../config';
 import { PLUGIN_ID, UID, getService } from '../utils/plugin';
 import type { RequestMeta } from '../utils/request-meta';
@@ -35,7 +35,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       {
         appName: appName || settings.issuer,
         username: user.username || user.email,
-        method: input.method ? (METHOD_NAMES[input.method] ?? input.method) : 'every method',
+        method: input.method ? methodNoun(input.method) : 'every method',
         time: formatUtc(at),
         // An admin's reset came from the admin's browser: its address says nothing to the user.
         origin: event === 'admin.reset' ? 'an administrator, from the admin panel' : describeOrigin(input.meta),

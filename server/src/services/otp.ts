@@ -5,8 +5,8 @@ import { UID, getService, PLUGIN_ID } from '../utils/plugin';
 import { affected, columnOf, findOrCreate, tableOf, toNumber, withKnex } from '../utils/db';
 import { twoFactorError } from '../utils/errors';
 import type { RequestMeta } from '../utils/request-meta';
+import type { CodeMethod } from '../vocabulary';
 
-export type CodeMethod = 'email' | 'sms';
 type CodePurpose = 'login' | 'enrol' | 'step-up';
 
 const CODE_DIGITS = 6;

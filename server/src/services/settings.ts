@@ -2,9 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { PLUGIN_ID } from '../utils/plugin';
 import type { PluginConfig } from '../config';
 import { twoFactorError } from '../utils/errors';
-
-export type Method = 'totp' | 'email' | 'sms';
-export const METHODS: Method[] = ['totp', 'email', 'sms'];
+import { METHODS, type Method } from '../vocabulary';
 
 /** Operator settings, kept in the plugin store and edited in the admin panel. */
 export interface Settings {

@@ -2,7 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { getService } from '../utils/plugin';
 import type { RequestMeta } from '../utils/request-meta';
 import { twoFactorError } from '../utils/errors';
-import type { FactorMethod } from './verification';
+import type { FactorMethod } from '../vocabulary';
 
 /** What a request offers as proof that its caller holds a second factor right now. */
 export interface StepUpProof {

@@ -2,10 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { decryptSecret, verifyTotp } from '../core';
 import { UID, getService } from '../utils/plugin';
 import type { RequestMeta } from '../utils/request-meta';
-import type { Method } from './settings';
-
-export type FactorMethod = Method | 'backup_code';
-export const FACTOR_METHODS: FactorMethod[] = ['totp', 'email', 'sms', 'backup_code'];
+import type { FactorMethod, Method } from '../vocabulary';
 
 export interface VerifyInput {
   userId: number;

@@ -2,7 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { getService } from '../../utils/plugin';
 import { twoFactorError } from '../../utils/errors';
 import type { RequestMeta } from '../../utils/request-meta';
-import type { FactorMethod } from '../../services/verification';
+import type { FactorMethod } from '../../vocabulary';
 import type { IssuedLogin, TokenRequest } from '../../services/tokens';
 
 /**
