@@ -30,6 +30,21 @@ describe('refresh-token mode', () => {
     expect(refreshed.body.jwt).toEqual(expect.any(String));
   });
 
+  it("the verify's access token is fresh for step-up; one renewed with the refresh token is not", async () => {
+    const user = await registerUser(app);
+    const { secret } = await enrolTotp(app, user);
+    const res = await app.http().post('/api/two-factor/verify').send({ mfaToken: await pendingLogin(app, user), code: codeAt(secret) });
+    expect(res.status).toBe(200);
+    const renewed = await app.http().post('/api/auth/refresh').send({ refreshToken: res.body.refreshToken });
+    expect(renewed.status).toBe(200);
+    expect(renewed.body.jwt).not.toBe(res.body.jwt);
+    const stale = await app.http().post('/api/two-factor/backup-codes').set('Authorization', `Bearer ${renewed.body.jwt}`).send({});
+    expect(stale.status).toBe(403);
+    expect(stale.body.error.details.code).toBe('STEP_UP_REQUIRED');
+    const fresh = await app.http().post('/api/two-factor/backup-codes').set('Authorization', `Bearer ${res.body.jwt}`).send({});
+    expect(fresh.status, JSON.stringify(fresh.body)).toBe(200);
+  });
+
   it('the password step of a 2FA user hands out no refresh token or cookie (J1)', async () => {
     const user = await registerUser(app);
     await enrolTotp(app, user);

@@ -282,9 +282,10 @@ describe('backup codes (B2–B4)', () => {
     const user = await registerUser(app);
     const { secret, backupCodes } = await enrolTotp(app, user);
     const auth = { Authorization: `Bearer ${user.jwt}` };
+    // The JWT is from before 2FA was on: never fresh, so a code is needed.
     const noCode = await app.http().post('/api/two-factor/backup-codes').set(auth).send({});
-    expect(noCode.status).toBe(400);
-    expect(noCode.body.error.message).toMatch(/code is required/);
+    expect(noCode.status).toBe(403);
+    expect(noCode.body.error.details.code).toBe('STEP_UP_REQUIRED');
     const wrong = await app.http().post('/api/two-factor/backup-codes').set(auth).send({ code: '000000' });
     expect(wrong.status).toBe(400);
     const res = await app.http().post('/api/two-factor/backup-codes').set(auth).send({ code: codeAt(secret) });

@@ -53,6 +53,11 @@ export interface PluginConfig {
   sendLimits: SendLimits;
   notifications: NotificationConfig;
   cleanup: CleanupConfig;
+  /**
+   * Seconds a session stays fresh after it passed a second factor (a login's verify or a
+   * step-up): within them, sensitive changes need no code again. 0: never fresh.
+   */
+  stepUpWindow: number;
 }
 
 /** The emails that tell a user of a security change on their account (core/notices.ts). */
@@ -100,6 +105,7 @@ const defaults: PluginConfig = {
   },
   // Hourly, at a minute few other jobs pick.
   cleanup: { enabled: true, rule: '23 * * * *' },
+  stepUpWindow: 300,
 };
 
 const positiveInt = (value: unknown) => Number.isInteger(value) && (value as number) > 0;
@@ -200,6 +206,9 @@ export default {
     validateNotifications(config.notifications);
     if (!config.cleanup || typeof config.cleanup.enabled !== 'boolean' || !nonEmpty(config.cleanup.rule)) {
       throw new Error('two-factor: cleanup needs enabled (true or false) and rule (a cron expression)');
+    }
+    if (!Number.isInteger(config.stepUpWindow) || config.stepUpWindow < 0 || config.stepUpWindow > 86400) {
+      throw new Error('two-factor: stepUpWindow must be a whole number of seconds from 0 to 86400');
     }
   },
 };

@@ -44,7 +44,11 @@ export const validateSend = validator<{ method: CodeMethod; mfaToken?: string }>
   })
 );
 export const validateCode = validator<{ code: unknown }>(object({ code }));
-export const validateDisable = validator<{ code: unknown; method?: Method }>(object({ code, method }));
+/** A step-up: a code (of `method`, else of any confirmed method), or none where a fresh session will do. */
+export const validateStepUp = validator<{ code?: unknown; method?: FactorMethod }>(object({ code: yup.mixed(), method: factorMethod }));
+/** `POST /step-up`: the code is what it is for. */
+export const validateStepUpCode = validator<{ code: unknown; method?: FactorMethod }>(object({ code, method: factorMethod }));
+export const validateDisable = validator<{ code?: unknown; method?: Method }>(object({ code: yup.mixed(), method }));
 export const validatePasswordLogin = validator<{ identifier?: string; email?: string; password: string }>(
   object({
     identifier: yup.string().max(512, 'identifier is too long'),

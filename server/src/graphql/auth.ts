@@ -30,7 +30,7 @@ export const pubLimited = (strapi: Core.Strapi, route: string) => {
   return { auth: false, middlewares: [errorAnswers, limit] };
 };
 
-export const scoped = (action: 'manage.status' | 'manage.enable' | 'manage.backupCodes' | 'manage.disable') => ({
+export const scoped = (action: 'manage.status' | 'manage.enable' | 'manage.backupCodes' | 'manage.disable' | 'manage.stepUp') => ({
   auth: { scope: [`plugin::${PLUGIN_ID}.${action}`] },
   middlewares: [errorAnswers],
 });

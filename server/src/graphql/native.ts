@@ -2,7 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { getService } from '../utils/plugin';
 import { markGraphql, pendingOf } from '../utils/request-state';
 import { GUARDED_ACTIONS } from '../extensions/users-permissions';
-import { validateConfirm, validateCode, validateDisable, validateEnable, validateVerify } from '../controllers/validation';
+import { validateConfirm, validateDisable, validateEnable, validateStepUp, validateStepUpCode, validateVerify } from '../controllers/validation';
 import { pendingError, type ResolverMiddleware } from './errors';
 import { bearer, issuedBody, meta, signedIn, tokens, type GraphQLContext } from './request';
 import { fromNative } from './methods';
@@ -40,6 +40,11 @@ const typeDefs = /* GraphQL */ `
     user: UsersPermissionsMe
   }
 
+  "A step-up: the caller's session is fresh until then (null when the plugin keeps no session fresh)."
+  type TwoFactorStepUp {
+    freshUntil: String
+  }
+
   extend type Query {
     twoFactorStatus: TwoFactorStatus!
   }
@@ -50,8 +55,11 @@ const typeDefs = /* GraphQL */ `
     "code (and codeMethod): a current code of a method the account already has; needed once it has one."
     twoFactorEnable(method: String!, phone: String, mfaToken: String, code: String, codeMethod: String): TwoFactorEnrolment!
     twoFactorConfirm(method: String!, code: String!, mfaToken: String): TwoFactorConfirmation!
-    twoFactorBackupCodes(code: String!): [String!]!
-    twoFactorDisable(code: String!, method: String): TwoFactorStatus!
+    "code: a current code; it may be left out within a fresh session (after a verify or twoFactorStepUp)."
+    twoFactorBackupCodes(code: String, method: String): [String!]!
+    "code: a current code; it may be left out within a fresh session (after a verify or twoFactorStepUp)."
+    twoFactorDisable(code: String, method: String): TwoFactorStatus!
+    twoFactorStepUp(code: String!, method: String): TwoFactorStepUp!
   }
 `;
 
@@ -109,7 +117,7 @@ export default (strapi: Core.Strapi): Dialect => {
         async twoFactorEnable(_: unknown, args: any, context: GraphQLContext) {
           const input = await validateEnable(args);
           const { user } = await caller(context, input.mfaToken);
-          const proof = { code: input.code ?? undefined, method: input.codeMethod };
+          const proof = { code: input.code ?? undefined, method: input.codeMethod, session: bearer(context) };
           return factors().enable(user, { method: input.method, phone: input.phone, proof }, meta(context));
         },
 
@@ -125,15 +133,22 @@ export default (strapi: Core.Strapi): Dialect => {
         },
 
         async twoFactorBackupCodes(_: unknown, args: any, context: GraphQLContext) {
-          const input = await validateCode(args);
-          return factors().regenerateBackupCodes(signedIn(context), input.code, meta(context));
+          const input = await validateStepUp({ code: args.code ?? undefined, method: args.method ?? undefined });
+          const proof = { code: input.code, method: input.method, session: bearer(context) };
+          return factors().regenerateBackupCodes(signedIn(context), proof, meta(context));
         },
 
         async twoFactorDisable(_: unknown, args: any, context: GraphQLContext) {
-          const input = await validateDisable(args);
+          const input = await validateDisable({ code: args.code ?? undefined, method: args.method ?? undefined });
           const user = signedIn(context);
-          await factors().disable(user, input.code, input.method, meta(context));
+          await factors().disable(user, { code: input.code, session: bearer(context) }, input.method, meta(context));
           return factors().status(user.id);
+        },
+
+        async twoFactorStepUp(_: unknown, args: any, context: GraphQLContext) {
+          const input = await validateStepUpCode({ code: args.code, method: args.method ?? undefined });
+          const proof = { code: input.code, method: input.method, session: bearer(context) };
+          return getService(strapi, 'stepUp').refresh(signedIn(context).id, proof, meta(context));
         },
       },
     },
@@ -146,6 +161,7 @@ export default (strapi: Core.Strapi): Dialect => {
       'Mutation.twoFactorConfirm': pubLimited(strapi, '/confirm'),
       'Mutation.twoFactorBackupCodes': scoped('manage.backupCodes'),
       'Mutation.twoFactorDisable': scoped('manage.disable'),
+      'Mutation.twoFactorStepUp': scoped('manage.stepUp'),
     },
   };
 };

@@ -1,3 +1,4 @@
 import { refusePluginRecords } from '../extensions/content-manager';
+import { recentFactor } from './recent-factor';
 
-export default { 'refuse-plugin-records': refusePluginRecords };
+export default { 'refuse-plugin-records': refusePluginRecords, 'recent-factor': recentFactor };

@@ -44,12 +44,13 @@ export default [
   user('GET', '/status', 'manage.status'),
   user('POST', '/backup-codes', 'manage.backupCodes'),
   user('POST', '/disable', 'manage.disable'),
+  user('POST', '/step-up', 'manage.stepUp'),
 
   compat(pub('POST', '/authentication/local', 'login.passwordLogin', limitedAsLogin)),
-  compat(pub('POST', '/authentication/twoFa/verify', 'login.verify')),
+  compat(pub('POST', '/authentication/twoFa/verify', 'login.verifyOrConfirm')),
   compat(pub('POST', '/authentication/twoFa/send', 'login.send')),
   compat(pub('POST', '/authentication/twoFa/enable', 'manage.enableAuthenticator')),
-  compat(pub('POST', '/authentication/twoFa/confirm', 'manage.confirm')),
+  compat(pub('POST', '/authentication/twoFa/confirm', 'manage.confirmAuthenticator')),
   compat(user('POST', '/authentication/twoFa/backup-codes', 'manage.backupCodes')),
   compat(user('POST', '/authentication/twoFa/disable', 'manage.disable')),
 ];

@@ -30,6 +30,9 @@ export interface Confirmation {
   backupCodes?: string[];
 }
 
+/** User attributes that hold a phone number, in the order they are looked for. */
+const PHONE_ATTRIBUTES = ['phone', 'phoneNumber'];
+
 const noPendingEnrolment = (method: Method) =>
   twoFactorError('NO_PENDING_ENROLMENT', `No pending ${METHOD_LABELS[method]} enrolment; start one with enable`);
 
@@ -81,6 +84,19 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
   const verification = () => getService(strapi, 'verification');
 
+  /**
+   * The number on the user record, where the host app gave users a phone attribute: an SMS
+   * enrolment without `phone` uses it (still proven by the texted code).
+   */
+  const accountPhone = async (userId: number): Promise<string | undefined> => {
+    const attributes = strapi.getModel(UID.user).attributes as Record<string, { type?: string }>;
+    const field = PHONE_ATTRIBUTES.find((name) => ['string', 'text'].includes(attributes[name]?.type ?? ''));
+    if (!field) return undefined;
+    const account = await strapi.db.query(UID.user).findOne({ where: { id: userId }, select: [field] });
+    const value = account?.[field];
+    return typeof value === 'string' && value.trim() ? value.trim() : undefined;
+  };
+
   return {
     totpView,
 
@@ -126,8 +142,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         if (!account?.email || account.confirmed !== true) throw twoFactorError('EMAIL_NOT_VERIFIED');
         destination = account.email;
       } else {
-        if (!isE164(phone)) throw twoFactorError('INVALID_PHONE');
-        destination = phone;
+        const number = phone ?? (await accountPhone(user.id));
+        if (number === undefined) throw twoFactorError('PHONE_REQUIRED');
+        if (!isE164(number)) throw twoFactorError('INVALID_PHONE');
+        destination = number;
       }
       const stepUpAt = await proven(user, proof, meta);
       const sent = await getService(strapi, 'otp').sendEnrolment({ userId: user.id, method, destination, meta });
@@ -213,17 +231,17 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     /**
-     * Removes one method or all of them after a current second factor. With no confirmed
+     * Removes one method or all of them after a step-up (a current code or a fresh session). With no confirmed
      * factor left, secrets, pending codes and backup codes all go.
      */
-    async disable(user: UserRef, code: unknown, method: Method | undefined, meta?: RequestMeta) {
+    async disable(user: UserRef, proof: StepUpProof, method: Method | undefined, meta?: RequestMeta) {
       if (!(await verification().hasConfirmed(user.id))) {
         throw twoFactorError('NOT_ENABLED');
       }
       if (method && !(await verification().confirmedMethods(user.id)).includes(method)) {
         throw twoFactorError('METHOD_NOT_ENABLED', `${METHOD_LABELS[method]} two-factor is not enabled for this account`);
       }
-      await verification().verify({ userId: user.id, code, meta });
+      await getService(strapi, 'stepUp').require(user.id, proof, meta);
       await strapi.db.transaction(async () => {
         await factorQuery().deleteMany({ where: method ? { userId: user.id, method } : { userId: user.id } });
         if (!(await verification().hasConfirmed(user.id))) await this.removeEverything(user.id);
@@ -235,12 +253,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return { enabled: status.enabled, methods: status.methods };
     },
 
-    /** Replaces the backup codes after a current second factor; the new ones are shown once. */
-    async regenerateBackupCodes(user: UserRef, code: unknown, meta?: RequestMeta): Promise<string[]> {
+    /** Replaces the backup codes after a step-up (a current code or a fresh session); the new ones are shown once. */
+    async regenerateBackupCodes(user: UserRef, proof: StepUpProof, meta?: RequestMeta): Promise<string[]> {
       if (!(await verification().hasConfirmed(user.id))) {
         throw twoFactorError('NOT_ENABLED');
       }
-      await verification().verify({ userId: user.id, code, meta });
+      await getService(strapi, 'stepUp').require(user.id, proof, meta);
       const codes = await getService(strapi, 'backupCodes').regenerate(user.id);
       await audit().record('backup_codes.regenerated', { userId: user.id, meta, details: { count: codes.length } });
       await notifications().notify('backup_codes.regenerated', { userId: user.id, meta });

@@ -5,6 +5,7 @@ import rateLimits from './rate-limits';
 import emailDelivery from './email-delivery';
 import sms from './sms';
 import tokens from './tokens';
+import freshSessions from './fresh-sessions';
 import notifications from './notifications';
 import throttle from './throttle';
 import backupCodes from './backup-codes';
@@ -41,6 +42,7 @@ export const SERVICE_ORDER = [
   'rateLimits',
   'emailDelivery',
   'sms',
+  'freshSessions',
   'tokens',
   'notifications',
   'throttle',
@@ -67,6 +69,7 @@ const services = {
   rateLimits,
   emailDelivery,
   sms,
+  freshSessions,
   tokens,
   notifications,
   throttle,

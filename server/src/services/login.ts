@@ -153,7 +153,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         challenge,
         onSuccess: () => this.consume(challenge),
       });
-      return getService(strapi, 'tokens').issue(user, input.request);
+      return getService(strapi, 'tokens').issue(user, input.request, { afterSecondFactor: true });
     },
 
     /** Sends the pending login's user a sign-in code by email or SMS. */
@@ -178,7 +178,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const confirmation = await getService(strapi, 'factors').confirm(user, input.method, input.code, input.meta, {
         completes: () => this.consume(challenge),
       });
-      const issued = await getService(strapi, 'tokens').issue(user, input.request);
+      const issued = await getService(strapi, 'tokens').issue(user, input.request, { afterSecondFactor: true });
       return { confirmation, issued };
     },
   };

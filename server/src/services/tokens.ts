@@ -1,6 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { errors, buildSessionMetadata } from '@strapi/utils';
-import { UID, upRefreshCookieName, upRefreshMode, upService, upSessions } from '../utils/plugin';
+import { UID, getService, upRefreshCookieName, upRefreshMode, upService, upSessions } from '../utils/plugin';
 
 /** What users-permissions reads from a login request when it issues tokens. */
 export interface TokenRequest {
@@ -35,7 +35,14 @@ const ownFields = (strapi: Core.Strapi, user: Record<string, unknown>) => {
  * from a plain one.
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => ({
-  async issue(user: any, request: TokenRequest): Promise<IssuedLogin> {
+  async issue(user: any, request: TokenRequest, options: { afterSecondFactor?: boolean } = {}): Promise<IssuedLogin> {
+    const issued = await this.mint(user, request);
+    // A session that just passed a second factor starts fresh (services/fresh-sessions.ts).
+    if (options.afterSecondFactor) await getService(strapi, 'freshSessions').mark(user.id, issued.body.jwt);
+    return issued;
+  },
+
+  async mint(user: any, request: TokenRequest): Promise<IssuedLogin> {
     const sanitizedUser = await strapi.contentAPI.sanitize.output(ownFields(strapi, user), strapi.getModel(UID.user), {
       auth: request.auth,
     });

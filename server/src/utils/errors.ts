@@ -40,6 +40,7 @@ export const ERROR_CODES = {
   NO_PENDING_ENROLMENT: { status: 400 },
   EMAIL_NOT_VERIFIED: { status: 400, message: 'Not verified' },
   INVALID_PHONE: { status: 400, message: 'phone must be an E.164 number, for example +14155551234' },
+  PHONE_REQUIRED: { status: 400, message: 'User must have phone number on account: give phone (E.164, for example +14155551234)' },
   // Emailed and texted codes
   RESEND_TOO_SOON: { status: 429, message: 'Please wait before requesting another code' },
   SEND_LIMIT: { status: 429, message: 'Too many codes requested. Try again later.' },

@@ -66,6 +66,7 @@ module.exports = ({ env }) => ({
       encryptionKey: env('TWO_FACTOR_ENCRYPTION_KEY'),
       previousEncryptionKeys: env.array('TWO_FACTOR_PREVIOUS_ENCRYPTION_KEYS', []),
       sms: smsProvider(env),
+      stepUpWindow: env.int('TWO_FACTOR_STEP_UP_WINDOW', 300),
     },
   },
 });

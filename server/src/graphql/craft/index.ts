@@ -1,9 +1,9 @@
 import type { Core } from '@strapi/strapi';
 import { getService } from '../../utils/plugin';
-import { validateCode } from '../../controllers/validation';
+import { validateStepUp } from '../../controllers/validation';
 import { CRAFT_METHOD } from '../methods';
 import { pub, scoped, type Dialect } from '../auth';
-import { issuedBody, meta, signedIn, tokens, type GraphQLContext } from '../request';
+import { bearer, issuedBody, meta, signedIn, tokens, type GraphQLContext } from '../request';
 import { signInWith } from '../sign-in';
 import { NEEDS_SECOND_FACTOR, craftLogin, craftOperations, fullName } from './operations';
 
@@ -43,7 +43,7 @@ const typeDefs = /* GraphQL */ `
     generateTwoFactorSecretCode(code: String): String!
     verifyTwoFactor(email: String!, password: String!, code: String!): TwoFactorAuth!
     authenticate(email: String!, password: String!): TwoFactorAuth!
-    "Answers whether two-factor is still enabled. With a factor enabled, a current code is needed."
+    "Answers whether two-factor is still enabled. With a factor enabled, a current code is needed unless the session is fresh (it passed a second factor within the step-up window)."
     disableTwoFactor(password: String!, confirmPassword: String!, code: String): Boolean!
   }
 `;
@@ -55,7 +55,7 @@ export default (strapi: Core.Strapi): Dialect => {
   const signIn = signInWith(strapi);
 
   const enrolment = (context: GraphQLContext, args: { code?: string | null }) =>
-    craft.currentTotpEnrolment(signedIn(context), { code: args.code ?? undefined }, meta(context));
+    craft.currentTotpEnrolment(signedIn(context), { code: args.code ?? undefined, session: bearer(context) }, meta(context));
 
   /** Tokens issued after a second factor, in Craft's shape; the refresh cookie, if any, as users-permissions sets it. */
   const answer = (context: GraphQLContext, ...[issued, ...rest]: Parameters<typeof craftLogin>) => {
@@ -107,8 +107,9 @@ export default (strapi: Core.Strapi): Dialect => {
           const user = signedIn(context);
           await craft.confirmPassword(user.id, args.password, args.confirmPassword);
           if (!(await getService(strapi, 'verification').hasConfirmed(user.id))) return false;
-          const { code } = await validateCode({ code: args.code ?? undefined });
-          return (await factors().disable(user, code, undefined, meta(context))).enabled;
+          // Seed-style clients send no code: within a fresh session none is needed (step-up).
+          const { code } = await validateStepUp({ code: args.code ?? undefined });
+          return (await factors().disable(user, { code, session: bearer(context) }, undefined, meta(context))).enabled;
         },
       },
     },

@@ -78,6 +78,7 @@ export default (strapi: Core.Strapi): Dialect => {
           const proof = {
             code: args.code ?? undefined,
             method: args.codeMethod ? fromNyyu(args.codeMethod, FACTOR_METHODS, 'codeMethod') : undefined,
+            session: bearer(context),
           };
           const result = await factors().enable(user, { method, phone: input.phone, proof }, meta(context));
           return 'message' in result ? String(result.message) : result.qrCode;

@@ -38,6 +38,6 @@ export const nyyuOperations = (strapi: Core.Strapi) => ({
         onSuccess: index === last ? () => login.consume(challenge) : undefined,
       });
     }
-    return getService(strapi, 'tokens').issue(user, input.request);
+    return getService(strapi, 'tokens').issue(user, input.request, { afterSecondFactor: true });
   },
 });

@@ -1,0 +1,53 @@
+import { createHmac } from 'node:crypto';
+import type { Core } from '@strapi/strapi';
+import type { PluginConfig } from '../config';
+import { PLUGIN_ID, UID, getService } from '../utils/plugin';
+
+/**
+ * Sessions that passed a second factor recently ("fresh"): a login's verify, a setup login's
+ * confirm, or a step-up. Within `stepUpWindow` seconds they may make sensitive changes without a
+ * code again. A session is the access token itself, kept only as a keyed hash: a renewed token
+ * (refresh mode), a token from a remembered device or one issued before 2FA was on is never
+ * fresh, and nothing about the token changes, so no new token is issued in either JWT mode.
+ * Rows live in the challenge table (purpose `fresh`), shared by every process; the clean-up
+ * removes them once expired and removing a user's 2FA removes them with the rest.
+ */
+export default ({ strapi }: { strapi: Core.Strapi }) => {
+  const config = () => strapi.config.get(`plugin::${PLUGIN_ID}`) as PluginConfig;
+  const rows = () => strapi.db.query(UID.challenge);
+  const key = (token: string) =>
+    createHmac('sha256', getService(strapi, 'keys').get().codeHmac).update(`fresh-session:${token}`).digest('hex');
+
+  return {
+    /** Marks the session behind `token` fresh from now; answers until when (null: the window is 0). */
+    async mark(userId: number, token: string | undefined): Promise<Date | null> {
+      const window = config().stepUpWindow;
+      if (!token || window <= 0) return null;
+      const now = Date.now();
+      const until = now + window * 1000;
+      const nonce = key(token);
+      const updated = await rows().updateMany({ where: { nonce, userId, purpose: 'fresh' }, data: { verifiedAt: now, expiresAt: until } });
+      if (!updated.count) {
+        // Two marks of one token at once: the unique nonce keeps one row, and either time is right.
+        try {
+          await rows().create({ data: { nonce, userId, purpose: 'fresh', verifiedAt: now, expiresAt: until } });
+        } catch {
+          await rows().updateMany({ where: { nonce, userId, purpose: 'fresh' }, data: { verifiedAt: now, expiresAt: until } });
+        }
+      }
+      return new Date(until);
+    },
+
+    /**
+     * Whether the session behind `token` passed a second factor within `maxAge` seconds. A
+     * policy may ask for less than the configured window, never more: the window is how long
+     * the plugin keeps a session's mark.
+     */
+    async isFresh(userId: number, token: string | undefined, maxAge?: number): Promise<boolean> {
+      const seconds = Math.min(maxAge ?? Infinity, config().stepUpWindow);
+      if (!token || !(seconds > 0)) return false;
+      const row = await rows().findOne({ where: { nonce: key(token), userId, purpose: 'fresh' }, select: ['verifiedAt'] });
+      return Boolean(row?.verifiedAt) && Number(row.verifiedAt) >= Date.now() - seconds * 1000;
+    },
+  };
+};
