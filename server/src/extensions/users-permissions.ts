@@ -96,6 +96,8 @@ export const guardUsersPermissions = (strapi: Core.Strapi) => {
   }
 };
 
+const OWN_ANSWER = Symbol.for('two-factor.users-permissions-answer');
+
 /**
  * users-permissions' route documentation learns the pending-login answers: each of its routes to a
  * guarded action that declares its answer (`POST /auth/local`, the provider callback, register,
@@ -108,6 +110,9 @@ export const documentPendingAnswers = (strapi: Core.Strapi) => {
   if (!login || !Array.isArray(routes)) return;
   const guarded = new Set(Object.keys(GUARDED_ACTIONS).map((action) => `auth.${action}`));
   for (const route of routes) {
-    if (route.response && guarded.has(route.handler)) route.response = login.orPending(route.response);
+    if (!route.response || !guarded.has(route.handler)) continue;
+    // users-permissions keeps its route list for the process: a second boot starts from its own answer again.
+    route[OWN_ANSWER] ??= route.response;
+    route.response = login.orPending(route[OWN_ANSWER]);
   }
 };
