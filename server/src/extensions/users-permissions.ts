@@ -4,6 +4,8 @@ import { requestMeta } from '../utils/request-meta';
 import { sendPending } from '../utils/answers';
 import { isGraphql, recordPending } from '../utils/request-state';
 import type { PendingLogin } from '../services/login';
+import { withZod } from '../routes/schemas/zod';
+import { loginSchemas } from '../routes/schemas/login';
 
 /**
  * Every users-permissions action that can answer with a JWT, none of which may hand one to a user
@@ -91,5 +93,26 @@ export const guardUsersPermissions = (strapi: Core.Strapi) => {
       await withdraw(strapi, ctx, userId, await ctx.body.jwt);
       return answerPending(strapi, ctx, pending);
     };
+  }
+};
+
+const OWN_ANSWER = Symbol.for('two-factor.users-permissions-answer');
+
+/**
+ * users-permissions' route documentation learns the pending-login answers: each of its routes to a
+ * guarded action that declares its answer (`POST /auth/local`, the provider callback, register,
+ * reset-password) may answer "2FA required" instead. Only `strapi openapi generate` reads it.
+ */
+export const documentPendingAnswers = (strapi: Core.Strapi) => {
+  const login = withZod(loginSchemas);
+  // A router factory (its `routes` getter) or, once instantiated, a router: both share one list.
+  const routes: any[] | undefined = (strapi.plugin('users-permissions').routes as any)?.['content-api']?.routes;
+  if (!login || !Array.isArray(routes)) return;
+  const guarded = new Set(Object.keys(GUARDED_ACTIONS).map((action) => `auth.${action}`));
+  for (const route of routes) {
+    if (!route.response || !guarded.has(route.handler)) continue;
+    // users-permissions keeps its route list for the process: a second boot starts from its own answer again.
+    route[OWN_ANSWER] ??= route.response;
+    route.response = login.orPending(route[OWN_ANSWER]);
   }
 };

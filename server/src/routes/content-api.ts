@@ -1,3 +1,7 @@
+import { withZod, type RouteSchemas } from './schemas/zod';
+import { loginSchemas } from './schemas/login';
+import { manageSchemas } from './schemas/manage';
+
 /**
  * Content API routes. The pending-login routes are public (`auth: false`): their
  * credential is the mfa token, checked by the login service. Enrolment accepts a signed-in user
@@ -9,26 +13,28 @@ const errorAnswers = 'plugin::two-factor.error-answers';
 const limited = { name: 'plugin::two-factor.rate-limit', config: {} };
 const limitedAsLogin = { name: 'plugin::two-factor.rate-limit', config: { bucket: '/auth/local' } };
 
-/** A public route: it checks its own credential (password, code, pending or setup token) and is rate limited. */
-const pub = (method: string, path: string, handler: string, limit: object = limited) => ({
-  method,
-  path,
-  handler,
-  config: { auth: false, middlewares: [errorAnswers, limit] },
-});
-const user = (method: string, path: string, handler: string) => ({
-  method,
-  path,
-  handler,
-  config: { middlewares: [errorAnswers] },
-});
-
-export interface Route {
+export interface Route extends Partial<RouteSchemas> {
   method: string;
   path: string;
   handler: string;
   config: Record<string, unknown>;
 }
+
+/** A public route: it checks its own credential (password, code, pending or setup token) and is rate limited. */
+const pub = (method: string, path: string, handler: string, schemas?: RouteSchemas, limit: object = limited): Route => ({
+  method,
+  path,
+  handler,
+  ...schemas,
+  config: { auth: false, middlewares: [errorAnswers, limit] },
+});
+const user = (method: string, path: string, handler: string, schemas?: RouteSchemas): Route => ({
+  method,
+  path,
+  handler,
+  ...schemas,
+  config: { middlewares: [errorAnswers] },
+});
 
 /**
  * The compatibility routes: the same handlers at /api/authentication/local and
@@ -36,21 +42,25 @@ export interface Route {
  */
 const compat = (route: Route): Route => ({ ...route, config: { ...route.config, prefix: '' } });
 
-export default [
-  pub('POST', '/verify', 'login.verify'),
-  pub('POST', '/send', 'login.send'),
-  pub('POST', '/enable', 'manage.enable'),
-  pub('POST', '/confirm', 'manage.confirm'),
-  user('GET', '/status', 'manage.status'),
-  user('POST', '/backup-codes', 'manage.backupCodes'),
-  user('POST', '/disable', 'manage.disable'),
-  user('POST', '/step-up', 'manage.stepUp'),
+// Request and answer of each route, for `strapi openapi generate` (docs/development.md).
+const login = withZod(loginSchemas);
+const manage = withZod(manageSchemas);
 
-  compat(pub('POST', '/authentication/local', 'login.passwordLogin', limitedAsLogin)),
-  compat(pub('POST', '/authentication/twoFa/verify', 'login.verifyOrConfirm')),
-  compat(pub('POST', '/authentication/twoFa/send', 'login.send')),
-  compat(pub('POST', '/authentication/twoFa/enable', 'manage.enableAuthenticator')),
-  compat(pub('POST', '/authentication/twoFa/confirm', 'manage.confirmAuthenticator')),
-  compat(user('POST', '/authentication/twoFa/backup-codes', 'manage.backupCodes')),
-  compat(user('POST', '/authentication/twoFa/disable', 'manage.disable')),
+export default [
+  pub('POST', '/verify', 'login.verify', login?.verify),
+  pub('POST', '/send', 'login.send', login?.send),
+  pub('POST', '/enable', 'manage.enable', manage?.enable),
+  pub('POST', '/confirm', 'manage.confirm', manage?.confirm),
+  user('GET', '/status', 'manage.status', manage?.status),
+  user('POST', '/backup-codes', 'manage.backupCodes', manage?.backupCodes),
+  user('POST', '/disable', 'manage.disable', manage?.disable),
+  user('POST', '/step-up', 'manage.stepUp', manage?.stepUp),
+
+  compat(pub('POST', '/authentication/local', 'login.passwordLogin', login?.passwordLogin, limitedAsLogin)),
+  compat(pub('POST', '/authentication/twoFa/verify', 'login.verifyOrConfirm', manage?.verifyOrConfirm)),
+  compat(pub('POST', '/authentication/twoFa/send', 'login.send', login?.send)),
+  compat(pub('POST', '/authentication/twoFa/enable', 'manage.enableAuthenticator', manage?.enableAuthenticator)),
+  compat(pub('POST', '/authentication/twoFa/confirm', 'manage.confirmAuthenticator', manage?.confirmAuthenticator)),
+  compat(user('POST', '/authentication/twoFa/backup-codes', 'manage.backupCodes', manage?.backupCodes)),
+  compat(user('POST', '/authentication/twoFa/disable', 'manage.disable', manage?.disable)),
 ];

@@ -1,0 +1,71 @@
+import type { Zod } from './zod';
+import { json } from './zod';
+import { LIMITS } from '../../services/settings';
+import { EVENT_TYPES, METHODS } from '../../vocabulary';
+
+/** The admin panel's API (docs/admin.md, "Admin API"). */
+export const adminSchemas = (z: Zod) => {
+  const whole = z.number().int();
+  const settings = z.object({
+    enabled: z.boolean(),
+    methods: z.object(Object.fromEntries(METHODS.map((m) => [m, z.boolean()])) as Record<(typeof METHODS)[number], ReturnType<Zod['boolean']>>),
+    enforcedRoles: z.array(z.string()).describe('users-permissions role types whose users must use a second factor'),
+    issuer: z.string(),
+    ...(Object.fromEntries(Object.keys(LIMITS).map((key) => [key, whole])) as Record<keyof typeof LIMITS, typeof whole>),
+  });
+  const role = z.object({ type: z.string(), name: z.string() });
+  const view = settings.extend({
+    smsAvailable: z.boolean(),
+    roles: z.array(role),
+    limits: z.record(z.string(), z.tuple([z.number(), z.number()])).describe('[min, max] of each number'),
+  });
+  const change = settings.partial().extend({ methods: settings.shape.methods.partial().optional() });
+
+  const page = { page: whole.min(1).optional(), pageSize: whole.min(1).max(100).optional() };
+  const pagination = z.object({ page: whole, pageSize: whole, total: whole, pageCount: whole });
+  const userState = z.object({
+    id: whole,
+    methods: z.array(z.enum(METHODS)),
+    backupCodesRemaining: whole,
+    lockedUntil: z.string().nullable(),
+    keyMissing: z.boolean().describe('The authenticator secret was sealed with a key that is no longer configured'),
+  });
+  const user = userState.extend({
+    username: z.string().nullable(),
+    email: z.string().nullable(),
+    blocked: z.boolean(),
+    role: role.nullable(),
+  });
+  const event = z.object({
+    id: whole,
+    type: z.enum(EVENT_TYPES),
+    userId: whole.nullable(),
+    user: z.object({ id: whole, username: z.string().nullable(), email: z.string().nullable() }).nullable(),
+    method: z.string().nullable(),
+    ip: z.string().nullable(),
+    userAgent: z.string().nullable(),
+    details: z.unknown(),
+    createdAt: z.string(),
+  });
+
+  return {
+    settings: { response: view },
+    // The whole GET answer may be sent back: its read-only keys are ignored.
+    updateSettings: json(change.extend(view.pick({ smsAvailable: true, roles: true, limits: true }).partial().shape), view),
+    users: {
+      request: { query: { ...page, search: z.string().max(100).optional().describe('Part of a username or email') } },
+      response: z.object({ results: z.array(user), pagination }),
+    },
+    reset: { request: { params: { id: whole.min(1) } }, response: userState },
+    events: {
+      request: {
+        query: {
+          ...page,
+          user: z.string().max(255).optional().describe('A user id, username or email'),
+          type: z.enum(EVENT_TYPES).optional(),
+        },
+      },
+      response: z.object({ results: z.array(event), pagination }),
+    },
+  };
+};
