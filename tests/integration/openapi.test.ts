@@ -69,7 +69,7 @@ describe('the OpenAPI document', () => {
   it('has every plugin route with its request body, path parameters and 200 answer', () => {
     const docs = documents();
     const routes = pluginRoutes();
-    expect(routes.filter((r) => r.type === 'content-api').length).toBe(14);
+    expect(routes.filter((r) => r.type === 'content-api').length).toBe(15);
     expect(routes.filter((r) => r.type === 'admin').length).toBe(5);
     for (const route of routes) {
       const name = `${route.method} ${route.path}`;

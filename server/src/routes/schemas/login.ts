@@ -1,6 +1,6 @@
 import type { Schema, Zod } from './zod';
 import { json } from './zod';
-import { FACTOR_METHODS, METHODS } from '../../vocabulary';
+import { CODE_METHODS, FACTOR_METHODS, METHODS } from '../../vocabulary';
 
 /**
  * The login steps of the content API (docs/rest-api.md, "Logging in"): the pending-login answers
@@ -60,7 +60,7 @@ export const loginSchemas = (z: Zod) => {
     verifyBody,
     verify: json(verifyBody, issued),
     send: json(
-      z.object({ mfaToken: mfaToken.optional(), method: z.enum(['email', 'sms']) }),
+      z.object({ mfaToken: mfaToken.optional(), method: z.enum(CODE_METHODS) }),
       z.object({ message: z.string().describe('Where the code went') })
     ),
     passwordLogin: json(
