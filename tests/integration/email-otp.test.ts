@@ -1,9 +1,10 @@
-import { describe, it, expect, beforeAll, afterAll, beforeEach } from 'vitest';
+import { describe, it, expect, afterAll, beforeEach } from 'vitest';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { APP_DIR, startApp, type TestApp } from '../helpers/strapi';
+import { APP_DIR, type TestApp } from '../helpers/strapi';
 import { passwordLogin, pendingLogin, pluginService, registerUser, updateSettings } from '../helpers/flows';
-import { startMailServer, codeIn, type MailServer } from '../helpers/mail-server';
+import { codeIn, type MailServer } from '../helpers/mail-server';
+import { useDeliveryApp } from '../helpers/delivery-app';
 import { captureLogs } from '../helpers/logs';
 import { closedPort } from '../helpers/wait';
 import { auth, enrolEmail, mailedCode, send, setSendLimits, verify } from '../helpers/otp-flows';
@@ -13,22 +14,14 @@ let mail: MailServer;
 let logs: ReturnType<typeof captureLogs>;
 const seenCodes: string[] = [];
 
-beforeAll(async () => {
-  mail = await startMailServer();
-  app = await startApp({ SMTP_HOST: '127.0.0.1', SMTP_PORT: String(mail.port), SMS_PROVIDER: 'none' });
+useDeliveryApp({ sms: 'none' }, (delivery) => {
+  ({ app, mail } = delivery);
   app.logs.expect(/two-factor: email delivery failed/); // the failing SMTP server tests
   app.logs.allow(/two-factor: could not send the \w+ notice/); // a notice the refusing server turned down
   logs = captureLogs(app.strapi);
 });
-afterAll(async () => {
-  logs?.stop();
-  await app?.stop();
-  await mail?.close();
-});
-beforeEach(() => {
-  setSendLimits(app);
-  mail.refuse(null);
-});
+afterAll(() => logs?.stop());
+beforeEach(() => setSendLimits(app));
 
 /** A code read from a mail, remembered so the last test can prove none reached the log. */
 const remember = (code: string) => (seenCodes.push(code), code);

@@ -1,7 +1,8 @@
-import { describe, it, expect, beforeAll, afterAll, beforeEach } from 'vitest';
-import { startApp, type TestApp } from '../helpers/strapi';
+import { describe, it, expect, afterAll, beforeEach } from 'vitest';
+import type { TestApp } from '../helpers/strapi';
 import { passwordLogin, pendingLogin, registerUser, updateSettings } from '../helpers/flows';
-import { startSmsServer, type SmsServer } from '../helpers/sms-server';
+import type { SmsServer } from '../helpers/sms-server';
+import { useDeliveryApp } from '../helpers/delivery-app';
 import { codeIn } from '../helpers/mail-server';
 import { captureLogs } from '../helpers/logs';
 import { closedPort } from '../helpers/wait';
@@ -13,21 +14,13 @@ let logs: ReturnType<typeof captureLogs>;
 const seenCodes: string[] = [];
 const remember = (code: string) => (seenCodes.push(code), code);
 
-beforeAll(async () => {
-  sms = await startSmsServer();
-  app = await startApp({ SMS_PROVIDER: 'webhook', SMS_WEBHOOK_URL: `${sms.url}/webhook` });
+useDeliveryApp({ mail: false }, (delivery) => {
+  ({ app, sms } = delivery);
   app.logs.expect(/two-factor: SMS delivery via webhook failed/); // the failing webhook tests
   logs = captureLogs(app.strapi);
 });
-afterAll(async () => {
-  logs?.stop();
-  await app?.stop();
-  await sms?.close();
-});
-beforeEach(() => {
-  setSendLimits(app);
-  sms.fail(null);
-});
+afterAll(() => logs?.stop());
+beforeEach(() => setSendLimits(app));
 
 const enable = (user: { jwt: string }, body: Record<string, unknown>) =>
   app.http().post('/api/two-factor/enable').set(auth(user)).send({ method: 'sms', ...body });
