@@ -4,7 +4,7 @@ import { pendingLogin, registerUser } from '../helpers/flows';
 import { TWILIO_FROM, TWILIO_SID, TWILIO_TOKEN, type SmsServer } from '../helpers/sms-server';
 import { useDeliveryApp } from '../helpers/delivery-app';
 import { captureLogs } from '../helpers/logs';
-import { auth, enrolSms, newPhone, send, setSendLimits, textedCode, verify, withSmsConfig } from '../helpers/otp-flows';
+import { auth, newPhone, send, setSendLimits, textedCode, smsUser, verify, withSmsConfig } from '../helpers/otp-flows';
 
 let app: TestApp;
 let sms: SmsServer;
@@ -22,9 +22,7 @@ const withSms = (config: unknown, fn: () => Promise<void>) => withSmsConfig(app,
 
 describe('twilio provider (Messages API)', () => {
   it('posts To, From and Body form-encoded with basic auth to {apiUrl}/2010-04-01/Accounts/{sid}/Messages.json', async () => {
-    const user = await registerUser(app);
-    const phone = newPhone();
-    await enrolSms(app, sms, user, phone);
+    const { user, phone } = await smsUser(app, sms);
     const [message] = sms.to(phone);
     expect(message).toMatchObject({ via: 'twilio', to: phone, from: TWILIO_FROM, account: TWILIO_SID, auth: `${TWILIO_SID}:${TWILIO_TOKEN}` });
     expect(message.headers['content-type']).toMatch(/^application\/x-www-form-urlencoded/);
