@@ -58,7 +58,7 @@ export async function startDeliveryApp({ mail: useMail = true, sms: via = 'webho
 }
 
 /**
- * A suite's delivery app, said once: boots it before the suite's tests (`ready` then takes what the
+ * A suite's delivery app: boots it before the suite's tests (`ready` then takes what the
  * suite uses and declares its log lines), has both servers accept again before each test (a test
  * may have made one refuse), and stops it all after the suite.
  */
