@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import type { TestApp } from './strapi';
-import type { TestUser } from './flows';
+import { registerUser, type TestUser } from './flows';
 import { codeIn, type MailServer } from './mail-server';
 import type { SmsServer } from './sms-server';
 
@@ -64,6 +64,14 @@ export async function enrolSms(app: TestApp, sms: SmsServer, user: TestUser, pho
   const confirm = await app.http().post('/api/two-factor/confirm').set(auth(user)).send({ method: 'sms', code });
   expect(confirm.status, JSON.stringify(confirm.body)).toBe(200);
   return { backupCodes: confirm.body.backupCodes as string[] | undefined, confirmation: confirm.body };
+}
+
+/** A new user with SMS 2FA confirmed on a number of its own. */
+export async function smsUser(app: TestApp, sms: SmsServer) {
+  const user = await registerUser(app);
+  const phone = newPhone();
+  await enrolSms(app, sms, user, phone);
+  return { user, phone };
 }
 
 export const send = (app: TestApp, body: Record<string, unknown>) => app.http().post('/api/two-factor/send').send(body);

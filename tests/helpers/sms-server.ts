@@ -25,6 +25,7 @@ export interface SmsServer {
 
 export const TWILIO_SID = 'AC00000000000000000000000000000001';
 export const TWILIO_TOKEN = 'twilio-test-auth-token';
+export const TWILIO_FROM = '+15005550006';
 
 const readBody = (req: IncomingMessage) =>
   new Promise<string>((resolve) => {

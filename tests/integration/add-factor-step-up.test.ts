@@ -1,6 +1,6 @@
-import { describe, it, expect, beforeAll, afterAll, beforeEach } from 'vitest';
+import { describe, it, expect, beforeEach } from 'vitest';
 import type { TestApp } from '../helpers/strapi';
-import { startDeliveryApp, type DeliveryApp } from '../helpers/delivery-app';
+import { useDeliveryApp } from '../helpers/delivery-app';
 import { awayFromStepEnd, codeAt, enrolTotp, pendingLogin, pluginService, registerUser, type TestUser } from '../helpers/flows';
 import type { MailServer } from '../helpers/mail-server';
 import type { SmsServer } from '../helpers/sms-server';
@@ -16,14 +16,9 @@ import { gql } from './graphql-helpers';
 let app: TestApp;
 let mail: MailServer;
 let sms: SmsServer;
-let delivery: DeliveryApp | undefined;
 
-beforeAll(async () => {
-  delivery = await startDeliveryApp();
+useDeliveryApp({}, (delivery) => {
   ({ app, mail, sms } = delivery);
-});
-afterAll(async () => {
-  await delivery?.stop();
 });
 beforeEach(() => setSendLimits(app));
 

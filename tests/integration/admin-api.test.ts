@@ -1,6 +1,7 @@
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { startApp, type TestApp } from '../helpers/strapi';
-import { startMailServer, type MailServer } from '../helpers/mail-server';
+import { describe, it, expect, beforeAll } from 'vitest';
+import type { TestApp } from '../helpers/strapi';
+import type { MailServer } from '../helpers/mail-server';
+import { useDeliveryApp } from '../helpers/delivery-app';
 import { PLUGIN_ACTIONS, adminToken, createAdmin, createUser, enrolTotp, ensureRole, login } from '../helpers/admin';
 import { totpCode } from '../../server/src/core';
 
@@ -23,20 +24,9 @@ const as = (token: string) => ({
 });
 const admin = () => as(superToken);
 
-beforeAll(async () => {
-  mail = await startMailServer();
-  app = await startApp({
-    ADMIN_EMAIL: SUPER.email,
-    ADMIN_PASSWORD: SUPER.password,
-    SMTP_HOST: '127.0.0.1',
-    SMTP_PORT: String(mail.port),
-  });
+useDeliveryApp({ sms: false, env: { ADMIN_EMAIL: SUPER.email, ADMIN_PASSWORD: SUPER.password } }, async (delivery) => {
+  ({ app, mail } = delivery);
   superToken = await adminToken(app.http, SUPER.email, SUPER.password);
-});
-
-afterAll(async () => {
-  await app?.stop();
-  await mail?.close();
 });
 
 const ROUTES: [string, string][] = [

@@ -1,9 +1,10 @@
-import { describe, it, expect, beforeAll, afterAll, beforeEach } from 'vitest';
+import { describe, it, expect, afterAll, beforeEach } from 'vitest';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { APP_DIR, startApp, type TestApp } from '../helpers/strapi';
-import { passwordLogin, pendingLogin, pluginService, registerUser, updateSettings } from '../helpers/flows';
-import { startMailServer, codeIn, type MailServer } from '../helpers/mail-server';
+import { APP_DIR, type TestApp } from '../helpers/strapi';
+import { passwordLogin, pendingLogin, pluginService, registerUser, updateSettings, type TestUser } from '../helpers/flows';
+import { codeIn, type MailServer } from '../helpers/mail-server';
+import { useDeliveryApp } from '../helpers/delivery-app';
 import { captureLogs } from '../helpers/logs';
 import { closedPort } from '../helpers/wait';
 import { auth, enrolEmail, mailedCode, send, setSendLimits, verify } from '../helpers/otp-flows';
@@ -13,22 +14,14 @@ let mail: MailServer;
 let logs: ReturnType<typeof captureLogs>;
 const seenCodes: string[] = [];
 
-beforeAll(async () => {
-  mail = await startMailServer();
-  app = await startApp({ SMTP_HOST: '127.0.0.1', SMTP_PORT: String(mail.port), SMS_PROVIDER: 'none' });
+useDeliveryApp({ sms: 'none' }, (delivery) => {
+  ({ app, mail } = delivery);
   app.logs.expect(/two-factor: email delivery failed/); // the failing SMTP server tests
   app.logs.allow(/two-factor: could not send the \w+ notice/); // a notice the refusing server turned down
   logs = captureLogs(app.strapi);
 });
-afterAll(async () => {
-  logs?.stop();
-  await app?.stop();
-  await mail?.close();
-});
-beforeEach(() => {
-  setSendLimits(app);
-  mail.refuse(null);
-});
+afterAll(() => logs?.stop());
+beforeEach(() => setSendLimits(app));
 
 /** A code read from a mail, remembered so the last test can prove none reached the log. */
 const remember = (code: string) => (seenCodes.push(code), code);
@@ -127,6 +120,13 @@ describe('email login codes (docs/rest-api.md send/verify, O1–O5)', () => {
     return user;
   };
 
+  /** A new login of an emailUser() with a code mailed for it (its second mail): the token and that code, remembered. */
+  const emailedLogin = async (user: TestUser) => {
+    const mfaToken = await pendingLogin(app, user);
+    await send(app, { mfaToken, method: 'email' });
+    return { mfaToken, code: remember(await mailedCode(mail, user.email, 2)) };
+  };
+
   it('the login lists email; send mails a code once; verify with it answers { jwt, user }', async () => {
     const user = await emailUser();
     const login = await passwordLogin(app, user.email);
@@ -157,9 +157,7 @@ describe('email login codes (docs/rest-api.md send/verify, O1–O5)', () => {
 
   it('a code dies after use (O2)', async () => {
     const user = await emailUser();
-    const mfaToken = await pendingLogin(app, user);
-    await send(app, { mfaToken, method: 'email' });
-    const code = remember(await mailedCode(mail, user.email, 2));
+    const { mfaToken, code } = await emailedLogin(user);
     expect((await verify(app, { mfaToken, code })).status).toBe(200);
     // A new login, the old code: refused.
     const next = await pendingLogin(app, user);
@@ -180,9 +178,7 @@ describe('email login codes (docs/rest-api.md send/verify, O1–O5)', () => {
 
   it('a resend kills the previous code and keeps the failure count (O4)', async () => {
     const user = await emailUser();
-    const mfaToken = await pendingLogin(app, user);
-    await send(app, { mfaToken, method: 'email' });
-    const old = remember(await mailedCode(mail, user.email, 2));
+    const { mfaToken, code: old } = await emailedLogin(user);
     expect((await verify(app, { mfaToken, code: old === '000000' ? '000001' : '000000' })).status).toBe(400);
     await send(app, { mfaToken, method: 'email' });
     const fresh = remember(await mailedCode(mail, user.email, 3));
@@ -195,9 +191,7 @@ describe('email login codes (docs/rest-api.md send/verify, O1–O5)', () => {
 
   it('a code dies after its lifetime (O1)', async () => {
     const user = await emailUser();
-    const mfaToken = await pendingLogin(app, user);
-    await send(app, { mfaToken, method: 'email' });
-    const code = remember(await mailedCode(mail, user.email, 2));
+    const { mfaToken, code } = await emailedLogin(user);
     // Ten minutes and a second later, as far as the row is concerned.
     await app.strapi.db
       .connection('two_factor_challenges')
@@ -211,9 +205,7 @@ describe('email login codes (docs/rest-api.md send/verify, O1–O5)', () => {
 
   it('after 5 wrong guesses the code is dead, even the right one (O5)', async () => {
     const user = await emailUser();
-    const mfaToken = await pendingLogin(app, user);
-    await send(app, { mfaToken, method: 'email' });
-    const code = remember(await mailedCode(mail, user.email, 2));
+    const { mfaToken, code } = await emailedLogin(user);
     const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, '0');
     for (let i = 0; i < 5; i++) expect((await verify(app, { mfaToken, code: wrong, method: 'email' })).status).toBe(400);
     expect((await verify(app, { mfaToken, code, method: 'email' })).status).toBe(400);
@@ -225,9 +217,7 @@ describe('email login codes (docs/rest-api.md send/verify, O1–O5)', () => {
 
   it('malformed codes get the generic error and count as failures (T5)', async () => {
     const user = await emailUser();
-    const mfaToken = await pendingLogin(app, user);
-    await send(app, { mfaToken, method: 'email' });
-    remember(await mailedCode(mail, user.email, 2));
+    const { mfaToken } = await emailedLogin(user);
     for (const code of ['', 'abcdef', '12345', '1234567', 123456, { a: 1 }, ['123456'], '１２３４５６']) {
       const res = await verify(app, { mfaToken, code, method: 'email' });
       expect(res.status, JSON.stringify(code)).toBe(400);

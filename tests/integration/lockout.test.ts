@@ -1,24 +1,19 @@
-import { describe, it, expect, beforeAll, afterAll, beforeEach } from 'vitest';
-import { startApp, type TestApp } from '../helpers/strapi';
+import { describe, it, expect, beforeEach } from 'vitest';
+import type { TestApp } from '../helpers/strapi';
 import { codeAt, enrolTotp, pendingLogin, pluginService, registerUser, updateSettings } from '../helpers/flows';
-import { startMailServer, type MailServer } from '../helpers/mail-server';
+import type { MailServer } from '../helpers/mail-server';
+import { useDeliveryApp } from '../helpers/delivery-app';
 import { auth, enrolEmail, mailedCode, send, setSendLimits, verify } from '../helpers/otp-flows';
 
 let app: TestApp;
 let mail: MailServer;
 
-beforeAll(async () => {
-  mail = await startMailServer();
-  app = await startApp({ SMTP_HOST: '127.0.0.1', SMTP_PORT: String(mail.port), SMS_PROVIDER: 'none' });
+useDeliveryApp({ sms: 'none' }, (delivery) => {
+  ({ app, mail } = delivery);
   app.logs.allow(/two-factor: email delivery failed|two-factor: could not send the \w+ notice/); // the busy mail server test
-});
-afterAll(async () => {
-  await app?.stop();
-  await mail?.close();
 });
 beforeEach(async () => {
   setSendLimits(app);
-  mail.refuse(null);
   await updateSettings(app, { maxFailures: 10, lockDuration: 900, codeAttempts: 5 });
 });
 

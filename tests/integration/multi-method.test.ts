@@ -1,27 +1,18 @@
-import { describe, it, expect, beforeAll, afterAll, beforeEach } from 'vitest';
-import { startApp, type TestApp } from '../helpers/strapi';
+import { describe, it, expect, beforeEach } from 'vitest';
+import type { TestApp } from '../helpers/strapi';
 import { codeAt, enrolTotp, passwordLogin, pendingLogin, registerUser, updateSettings, type TestUser } from '../helpers/flows';
-import { startMailServer, type MailServer } from '../helpers/mail-server';
-import { startSmsServer, type SmsServer } from '../helpers/sms-server';
+import type { MailServer } from '../helpers/mail-server';
+import type { SmsServer } from '../helpers/sms-server';
+import { useDeliveryApp } from '../helpers/delivery-app';
 import { auth, emailedStepUp, enrolEmail, enrolSms, mailedCode, newPhone, send, setSendLimits, textedCode, verify } from '../helpers/otp-flows';
 
 let app: TestApp;
 let mail: MailServer;
 let sms: SmsServer;
 
-beforeAll(async () => {
-  [mail, sms] = await Promise.all([startMailServer(), startSmsServer()]);
-  app = await startApp({
-    SMTP_HOST: '127.0.0.1',
-    SMTP_PORT: String(mail.port),
-    SMS_PROVIDER: 'webhook',
-    SMS_WEBHOOK_URL: `${sms.url}/webhook`,
-  });
+useDeliveryApp({}, (delivery) => {
+  ({ app, mail, sms } = delivery);
   app.logs.allow(/two-factor: email delivery failed|two-factor: could not send the [\w.]+ notice/); // the failing mail server test
-});
-afterAll(async () => {
-  await app?.stop();
-  await Promise.all([mail?.close(), sms?.close()]);
 });
 beforeEach(() => setSendLimits(app));
 

@@ -1,7 +1,8 @@
-import { describe, it, expect, beforeAll, afterAll, beforeEach } from 'vitest';
-import { startApp, type TestApp } from '../helpers/strapi';
+import { describe, it, expect, afterAll, beforeEach } from 'vitest';
+import type { TestApp } from '../helpers/strapi';
 import { awayFromStepEnd, codeAt, enrolTotp, pendingLogin, pluginService, registerUser, updateSettings, type TestUser } from '../helpers/flows';
-import { startMailServer, type MailServer, type ReceivedMail } from '../helpers/mail-server';
+import type { MailServer, ReceivedMail } from '../helpers/mail-server';
+import { useDeliveryApp } from '../helpers/delivery-app';
 import { auth, enrolEmail, setSendLimits, verify } from '../helpers/otp-flows';
 import { captureLogs } from '../helpers/logs';
 
@@ -17,20 +18,14 @@ let logs: ReturnType<typeof captureLogs>;
 const CONFIG = 'plugin::two-factor.notifications';
 const AGENT = 'NoticeTest/1.0 <script>alert(1)</script>';
 
-beforeAll(async () => {
-  mail = await startMailServer();
-  app = await startApp({ SMTP_HOST: '127.0.0.1', SMTP_PORT: String(mail.port), SMS_PROVIDER: 'none' });
+useDeliveryApp({ sms: 'none' }, (delivery) => {
+  ({ app, mail } = delivery);
   app.logs.allow(/two-factor: could not send the [\w.]+ notice/); // asserted by 'a mail server that refuses'
   logs = captureLogs(app.strapi);
 });
-afterAll(async () => {
-  logs?.stop();
-  await app?.stop();
-  await mail?.close();
-});
+afterAll(() => logs?.stop());
 beforeEach(async () => {
   setSendLimits(app);
-  mail.refuse(null);
   app.strapi.config.set(`${CONFIG}.events`, {});
   app.strapi.config.set(`${CONFIG}.templates`, {});
   app.strapi.config.set(`${CONFIG}.enabled`, true);

@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import jwt from 'jsonwebtoken';
 import { startApp, type TestApp } from '../helpers/strapi';
-import { codeAt, enrolTotp, passwordLogin, pendingLogin, pluginService, registerUser, updateSettings, PASSWORD } from '../helpers/flows';
+import { codeAt, enrolTotp, passwordLogin, pendingLogin, pluginService, registerUser, updateSettings, PASSWORD, type TestUser } from '../helpers/flows';
 import { PENDING_TOKEN_AUDIENCE, PENDING_TOKEN_ISSUER } from '../../server/src/core';
 
 let app: TestApp;
@@ -86,34 +86,28 @@ describe('forged, tampered and expired tokens (J3, J4)', () => {
 });
 
 describe('changes between the password step and the code step kill the pending login (J5)', () => {
-  it('a password change', async () => {
+  it.each<[string, (user: TestUser) => Promise<unknown>]>([
+    [
+      'a password change',
+      async (user) => {
+        const change = await app
+          .http()
+          .post('/api/auth/change-password')
+          .set('Authorization', `Bearer ${user.jwt}`)
+          .send({ currentPassword: PASSWORD, password: 'New-password-77', passwordConfirmation: 'New-password-77' });
+        expect(change.status).toBe(200);
+      },
+    ],
+    [
+      'a block by an administrator',
+      (user) => app.strapi.db.query('plugin::users-permissions.user').update({ where: { id: user.id }, data: { blocked: true } }),
+    ],
+    ['a 2FA reset', (user) => pluginService(app, 'factors').removeEverything(user.id)],
+  ])('%s', async (_label, change) => {
     const user = await registerUser(app);
     const { secret } = await enrolTotp(app, user);
     const mfaToken = await pendingLogin(app, user);
-    const change = await app
-      .http()
-      .post('/api/auth/change-password')
-      .set('Authorization', `Bearer ${user.jwt}`)
-      .send({ currentPassword: PASSWORD, password: 'New-password-77', passwordConfirmation: 'New-password-77' });
-    expect(change.status).toBe(200);
-    const res = await verify({ mfaToken, code: codeAt(secret) });
-    expect(res.status).toBe(401);
-  });
-
-  it('a block by an administrator', async () => {
-    const user = await registerUser(app);
-    const { secret } = await enrolTotp(app, user);
-    const mfaToken = await pendingLogin(app, user);
-    await app.strapi.db.query('plugin::users-permissions.user').update({ where: { id: user.id }, data: { blocked: true } });
-    const res = await verify({ mfaToken, code: codeAt(secret) });
-    expect(res.status).toBe(401);
-  });
-
-  it('a 2FA reset', async () => {
-    const user = await registerUser(app);
-    const { secret } = await enrolTotp(app, user);
-    const mfaToken = await pendingLogin(app, user);
-    await pluginService(app, 'factors').removeEverything(user.id);
+    await change(user);
     const res = await verify({ mfaToken, code: codeAt(secret) });
     expect(res.status).toBe(401);
   });

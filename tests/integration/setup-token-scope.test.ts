@@ -1,8 +1,9 @@
-import { describe, it, expect, beforeAll, afterAll, beforeEach } from 'vitest';
-import { startApp, type TestApp } from '../helpers/strapi';
+import { describe, it, expect, beforeEach } from 'vitest';
+import type { TestApp } from '../helpers/strapi';
 import { awayFromStepEnd, PASSWORD, codeAt, passwordLogin, updateSettings } from '../helpers/flows';
 import { createUser } from '../helpers/admin';
-import { startSmsServer, type SmsServer } from '../helpers/sms-server';
+import type { SmsServer } from '../helpers/sms-server';
+import { useDeliveryApp } from '../helpers/delivery-app';
 import { newPhone, setSendLimits, textedCode } from '../helpers/otp-flows';
 import { gql } from './graphql-helpers';
 
@@ -15,15 +16,10 @@ let app: TestApp;
 let sms: SmsServer;
 let counter = 0;
 
-beforeAll(async () => {
-  sms = await startSmsServer();
-  app = await startApp({ SMS_PROVIDER: 'webhook', SMS_WEBHOOK_URL: `${sms.url}/webhook` });
+useDeliveryApp({ mail: false }, async (delivery) => {
+  ({ app, sms } = delivery);
   await createUser(app.strapi, { username: 'seed-staff', email: 'seed-staff@example.com', password: PASSWORD, roleType: 'staff' });
   await updateSettings(app, { enforcedRoles: ['staff'] });
-});
-afterAll(async () => {
-  await app?.stop();
-  await sms?.close();
 });
 beforeEach(() => setSendLimits(app));
 

@@ -1,11 +1,12 @@
-import { describe, it, expect, beforeAll, afterAll, beforeEach } from 'vitest';
-import { startApp, type TestApp } from '../helpers/strapi';
+import { describe, it, expect, afterAll, beforeEach } from 'vitest';
+import type { TestApp } from '../helpers/strapi';
 import { passwordLogin, pendingLogin, registerUser, updateSettings } from '../helpers/flows';
-import { startSmsServer, type SmsServer } from '../helpers/sms-server';
+import type { SmsServer } from '../helpers/sms-server';
+import { useDeliveryApp } from '../helpers/delivery-app';
 import { codeIn } from '../helpers/mail-server';
 import { captureLogs } from '../helpers/logs';
 import { closedPort } from '../helpers/wait';
-import { auth, enrolSms, newPhone, send, setSendLimits, textedCode, verify, withSmsConfig } from '../helpers/otp-flows';
+import { auth, enrolSms, newPhone, send, setSendLimits, textedCode, smsUser, verify, withSmsConfig } from '../helpers/otp-flows';
 
 let app: TestApp;
 let sms: SmsServer;
@@ -13,21 +14,13 @@ let logs: ReturnType<typeof captureLogs>;
 const seenCodes: string[] = [];
 const remember = (code: string) => (seenCodes.push(code), code);
 
-beforeAll(async () => {
-  sms = await startSmsServer();
-  app = await startApp({ SMS_PROVIDER: 'webhook', SMS_WEBHOOK_URL: `${sms.url}/webhook` });
+useDeliveryApp({ mail: false }, (delivery) => {
+  ({ app, sms } = delivery);
   app.logs.expect(/two-factor: SMS delivery via webhook failed/); // the failing webhook tests
   logs = captureLogs(app.strapi);
 });
-afterAll(async () => {
-  logs?.stop();
-  await app?.stop();
-  await sms?.close();
-});
-beforeEach(() => {
-  setSendLimits(app);
-  sms.fail(null);
-});
+afterAll(() => logs?.stop());
+beforeEach(() => setSendLimits(app));
 
 const enable = (user: { jwt: string }, body: Record<string, unknown>) =>
   app.http().post('/api/two-factor/enable').set(auth(user)).send({ method: 'sms', ...body });
@@ -104,9 +97,7 @@ describe('SMS enrolment (seed 002 "phone", seed 004 "Phone OTP", O6)', () => {
 
 describe('SMS login codes', () => {
   it('send texts a code; verify with it (with or without method) answers the login', async () => {
-    const user = await registerUser(app);
-    const phone = newPhone();
-    await enrolSms(app, sms, user, phone);
+    const { user, phone } = await smsUser(app, sms);
     const login = await passwordLogin(app, user.email);
     expect(login.body.methods).toEqual(['sms', 'backup_code']);
     const sent = await send(app, { mfaToken: login.body.mfaToken, method: 'sms' });
@@ -121,9 +112,7 @@ describe('SMS login codes', () => {
   });
 
   it('a resend kills the previous code', async () => {
-    const user = await registerUser(app);
-    const phone = newPhone();
-    await enrolSms(app, sms, user, phone);
+    const { user, phone } = await smsUser(app, sms);
     const mfaToken = await pendingLogin(app, user);
     await send(app, { mfaToken, method: 'sms' });
     const old = remember(await textedCode(sms, phone, 2));
@@ -148,9 +137,7 @@ describe('"SMS module required"', () => {
   });
 
   it('a confirmed SMS factor whose provider went away gets a 503 on send, never a 500', async () => {
-    const user = await registerUser(app);
-    const phone = newPhone();
-    await enrolSms(app, sms, user, phone);
+    const { user, phone } = await smsUser(app, sms);
     const mfaToken = await pendingLogin(app, user);
     await withoutProvider(async () => {
       const res = await send(app, { mfaToken, method: 'sms' });
@@ -187,9 +174,7 @@ describe('a failing SMS provider', () => {
   });
 
   it('an unreachable webhook is a 503 too, and login send keeps the pending login usable', async () => {
-    const user = await registerUser(app);
-    const phone = newPhone();
-    await enrolSms(app, sms, user, phone);
+    const { user, phone } = await smsUser(app, sms);
     const mfaToken = await pendingLogin(app, user);
     const url = `http://127.0.0.1:${await closedPort()}/webhook`;
     await withSmsConfig(app, { provider: 'webhook', providerOptions: { url, timeout: 2000 } }, async () => {

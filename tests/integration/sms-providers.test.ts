@@ -1,45 +1,28 @@
-import { describe, it, expect, beforeAll, afterAll, beforeEach } from 'vitest';
-import { startApp, type TestApp } from '../helpers/strapi';
+import { describe, it, expect, afterAll, beforeEach } from 'vitest';
+import type { TestApp } from '../helpers/strapi';
 import { pendingLogin, registerUser } from '../helpers/flows';
-import { startSmsServer, TWILIO_SID, TWILIO_TOKEN, type SmsServer } from '../helpers/sms-server';
+import { TWILIO_FROM, TWILIO_SID, TWILIO_TOKEN, type SmsServer } from '../helpers/sms-server';
+import { useDeliveryApp } from '../helpers/delivery-app';
 import { captureLogs } from '../helpers/logs';
-import { auth, enrolSms, newPhone, send, setSendLimits, textedCode, verify, withSmsConfig } from '../helpers/otp-flows';
+import { auth, newPhone, send, setSendLimits, textedCode, smsUser, verify, withSmsConfig } from '../helpers/otp-flows';
 
-const TWILIO_FROM = '+15005550006';
 let app: TestApp;
 let sms: SmsServer;
 let logs: ReturnType<typeof captureLogs>;
 
-beforeAll(async () => {
-  sms = await startSmsServer();
-  // The host app maps these variables to the plugin's `sms` configuration (docs/development.md, "The host app").
-  app = await startApp({
-    SMS_PROVIDER: 'twilio',
-    TWILIO_ACCOUNT_SID: TWILIO_SID,
-    TWILIO_AUTH_TOKEN: TWILIO_TOKEN,
-    TWILIO_FROM,
-    TWILIO_API_URL: sms.url,
-  });
+useDeliveryApp({ mail: false, sms: 'twilio' }, (delivery) => {
+  ({ app, sms } = delivery);
   app.logs.expect(/two-factor: SMS delivery via (custom|twilio) failed/); // the failing gateway tests
   logs = captureLogs(app.strapi);
 });
-afterAll(async () => {
-  logs?.stop();
-  await app?.stop();
-  await sms?.close();
-});
-beforeEach(() => {
-  setSendLimits(app);
-  sms.fail(null);
-});
+afterAll(() => logs?.stop());
+beforeEach(() => setSendLimits(app));
 
 const withSms = (config: unknown, fn: () => Promise<void>) => withSmsConfig(app, config, fn);
 
 describe('twilio provider (Messages API)', () => {
   it('posts To, From and Body form-encoded with basic auth to {apiUrl}/2010-04-01/Accounts/{sid}/Messages.json', async () => {
-    const user = await registerUser(app);
-    const phone = newPhone();
-    await enrolSms(app, sms, user, phone);
+    const { user, phone } = await smsUser(app, sms);
     const [message] = sms.to(phone);
     expect(message).toMatchObject({ via: 'twilio', to: phone, from: TWILIO_FROM, account: TWILIO_SID, auth: `${TWILIO_SID}:${TWILIO_TOKEN}` });
     expect(message.headers['content-type']).toMatch(/^application\/x-www-form-urlencoded/);

@@ -1,6 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { startApp, type TestApp } from '../helpers/strapi';
-import { codeAt, enrolTotp, passwordLogin, pendingLogin, registerUser, PASSWORD } from '../helpers/flows';
+import { codeAt, enrolTotp, passwordLogin, pendingLogin, registerUser, PASSWORD, type TestUser } from '../helpers/flows';
+import { verify } from '../helpers/otp-flows';
 import { totpCode } from '../../server/src/core';
 
 let app: TestApp;
@@ -10,6 +11,10 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.stop();
 });
+
+/** Answers a new login of `user` (its password step just passed) with `code`. */
+const answerNewLogin = async (user: TestUser, code: string, more: Record<string, unknown> = {}) =>
+  verify(app, { mfaToken: await pendingLogin(app, user), code, ...more });
 
 describe('TOTP enrolment (docs/rest-api.md)', () => {
   it('enable answers PNG and SVG QR data URIs, the secret and an otpauth URL; status stays disabled until confirmed (T7, T8)', async () => {
@@ -137,7 +142,7 @@ describe('login with a second factor (J1, J3, J7)', () => {
     const user = await registerUser(app);
     const { secret } = await enrolTotp(app, user);
     const mfaToken = await pendingLogin(app, user);
-    const res = await app.http().post('/api/two-factor/verify').send({ mfaToken, code: codeAt(secret) });
+    const res = await verify(app, { mfaToken, code: codeAt(secret) });
     expect(res.status).toBe(200);
     expect(Object.keys(res.body).sort()).toEqual(['jwt', 'user']);
     expect(res.body.user).toMatchObject({ id: user.id, email: user.email, username: user.username });
@@ -164,37 +169,25 @@ describe('login with a second factor (J1, J3, J7)', () => {
     const user = await registerUser(app);
     const { secret } = await enrolTotp(app, user);
     const code = codeAt(secret);
-    const first = await app.http().post('/api/two-factor/verify').send({ mfaToken: await pendingLogin(app, user), code });
+    const first = await answerNewLogin(user, code);
     expect(first.status).toBe(200);
-    const replay = await app.http().post('/api/two-factor/verify').send({ mfaToken: await pendingLogin(app, user), code });
+    const replay = await answerNewLogin(user, code);
     expect(replay.status).toBe(400);
     expect(replay.body.error.message).toBe('Invalid two-factor code');
     // The code of an older step than the last accepted one is refused too.
-    const older = await app
-      .http()
-      .post('/api/two-factor/verify')
-      .send({ mfaToken: await pendingLogin(app, user), code: codeAt(secret, -1) });
+    const older = await answerNewLogin(user, codeAt(secret, -1));
     expect(older.status).toBe(400);
     // The next step still works.
-    const next = await app
-      .http()
-      .post('/api/two-factor/verify')
-      .send({ mfaToken: await pendingLogin(app, user), code: codeAt(secret, 1) });
+    const next = await answerNewLogin(user, codeAt(secret, 1));
     expect(next.status).toBe(200);
   });
 
   it('a code two steps away is refused; one step either side is accepted (T4)', async () => {
     const user = await registerUser(app);
     const { secret } = await enrolTotp(app, user);
-    const far = await app
-      .http()
-      .post('/api/two-factor/verify')
-      .send({ mfaToken: await pendingLogin(app, user), code: codeAt(secret, 2) });
+    const far = await answerNewLogin(user, codeAt(secret, 2));
     expect(far.status).toBe(400);
-    const near = await app
-      .http()
-      .post('/api/two-factor/verify')
-      .send({ mfaToken: await pendingLogin(app, user), code: codeAt(secret, 1) });
+    const near = await answerNewLogin(user, codeAt(secret, 1));
     expect(near.status).toBe(200);
   });
 
@@ -202,8 +195,8 @@ describe('login with a second factor (J1, J3, J7)', () => {
     const user = await registerUser(app);
     const { secret, backupCodes } = await enrolTotp(app, user);
     const mfaToken = await pendingLogin(app, user);
-    expect((await app.http().post('/api/two-factor/verify').send({ mfaToken, code: codeAt(secret) })).status).toBe(200);
-    const replay = await app.http().post('/api/two-factor/verify').send({ mfaToken, code: backupCodes[0] });
+    expect((await verify(app, { mfaToken, code: codeAt(secret) })).status).toBe(200);
+    const replay = await verify(app, { mfaToken, code: backupCodes[0] });
     expect(replay.status).toBe(401);
     expect(replay.body.error.message).toBe('Invalid or expired two-factor session');
     expect(replay.body.jwt).toBeUndefined();
@@ -214,7 +207,7 @@ describe('login with a second factor (J1, J3, J7)', () => {
     const { secret } = await enrolTotp(app, user);
     const tokens = await Promise.all(Array.from({ length: 20 }, () => pendingLogin(app, user)));
     const code = codeAt(secret);
-    const results = await Promise.all(tokens.map((mfaToken) => app.http().post('/api/two-factor/verify').send({ mfaToken, code })));
+    const results = await Promise.all(tokens.map((mfaToken) => verify(app, { mfaToken, code })));
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
     // The others are wrong codes (400) or, past 10 failures, the account lock (429): never a JWT.
     expect(results.filter((r) => r.status === 400 || r.status === 429)).toHaveLength(19);
@@ -227,7 +220,7 @@ describe('login with a second factor (J1, J3, J7)', () => {
     const mfaToken = await pendingLogin(app, user);
     // Ten different valid backup codes, each sent twice, all on the same pending token.
     const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => app.http().post('/api/two-factor/verify').send({ mfaToken, code: backupCodes[i % 10] }))
+      Array.from({ length: 20 }, (_, i) => verify(app, { mfaToken, code: backupCodes[i % 10] }))
     );
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
     expect(results.filter((r) => r.body.jwt)).toHaveLength(1);
@@ -238,17 +231,11 @@ describe('backup codes (B2–B4)', () => {
   it('a backup code logs in once; the others keep working and the count drops by one (B3)', async () => {
     const user = await registerUser(app);
     const { backupCodes } = await enrolTotp(app, user);
-    const ok = await app
-      .http()
-      .post('/api/two-factor/verify')
-      .send({ mfaToken: await pendingLogin(app, user), code: backupCodes[0].toLowerCase(), method: 'backup_code' });
+    const ok = await answerNewLogin(user, backupCodes[0].toLowerCase(), { method: 'backup_code' });
     expect(ok.status).toBe(200);
-    const reused = await app.http().post('/api/two-factor/verify').send({ mfaToken: await pendingLogin(app, user), code: backupCodes[0] });
+    const reused = await answerNewLogin(user, backupCodes[0]);
     expect(reused.status).toBe(400);
-    const other = await app
-      .http()
-      .post('/api/two-factor/verify')
-      .send({ mfaToken: await pendingLogin(app, user), code: backupCodes[1].replace(/-/g, ' ') });
+    const other = await answerNewLogin(user, backupCodes[1].replace(/-/g, ' '));
     expect(other.status).toBe(200);
     const status = await app.http().get('/api/two-factor/status').set('Authorization', `Bearer ${ok.body.jwt}`);
     expect(status.body.backupCodesRemaining).toBe(8);
@@ -259,7 +246,7 @@ describe('backup codes (B2–B4)', () => {
     const { backupCodes } = await enrolTotp(app, user);
     const tokens = await Promise.all(Array.from({ length: 20 }, () => pendingLogin(app, user)));
     const results = await Promise.all(
-      tokens.map((mfaToken) => app.http().post('/api/two-factor/verify').send({ mfaToken, code: backupCodes[3] }))
+      tokens.map((mfaToken) => verify(app, { mfaToken, code: backupCodes[3] }))
     );
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
     const status = await app.http().get('/api/two-factor/status').set('Authorization', `Bearer ${user.jwt}`);
@@ -292,12 +279,9 @@ describe('backup codes (B2–B4)', () => {
     expect(res.status).toBe(200);
     expect(res.body.backupCodes).toHaveLength(10);
     expect(res.body.backupCodes.some((c: string) => backupCodes.includes(c))).toBe(false);
-    const old = await app.http().post('/api/two-factor/verify').send({ mfaToken: await pendingLogin(app, user), code: backupCodes[5] });
+    const old = await answerNewLogin(user, backupCodes[5]);
     expect(old.status).toBe(400);
-    const fresh = await app
-      .http()
-      .post('/api/two-factor/verify')
-      .send({ mfaToken: await pendingLogin(app, user), code: res.body.backupCodes[5] });
+    const fresh = await answerNewLogin(user, res.body.backupCodes[5]);
     expect(fresh.status).toBe(200);
     const status = await app.http().get('/api/two-factor/status').set(auth);
     expect(status.body.backupCodesRemaining).toBe(9);
@@ -322,7 +306,7 @@ describe('disable (L1, L2)', () => {
     expect(await knex('two_factor_backup_codes').where('user_id', user.id)).toHaveLength(0);
     expect(await knex('two_factor_challenges').where('user_id', user.id)).toHaveLength(0);
     // The login opened before is dead, and a new login is a plain one again.
-    const late = await app.http().post('/api/two-factor/verify').send({ mfaToken: pending, code: codeAt(secret, 1) });
+    const late = await verify(app, { mfaToken: pending, code: codeAt(secret, 1) });
     expect(late.status).toBe(401);
     const login = await passwordLogin(app, user.email);
     expect(Object.keys(login.body).sort()).toEqual(['jwt', 'user']);

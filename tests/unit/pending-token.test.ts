@@ -12,6 +12,21 @@ const key = randomBytes(32);
 const input = { challengeId: 'c0ffee-1', userId: 42, purpose: 'login' as const };
 const b64url = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
 
+/** A JWT signed with `key` and a pending token's claims, but for what `options` changes (undefined drops it). */
+const signLike = (payload: object, options: jwt.SignOptions = {}) => {
+  const opts: jwt.SignOptions = {
+    algorithm: 'HS256',
+    audience: PENDING_TOKEN_AUDIENCE,
+    issuer: PENDING_TOKEN_ISSUER,
+    jwtid: 'c',
+    subject: '1',
+    expiresIn: 60,
+    ...options,
+  };
+  for (const k of Object.keys(opts) as Array<keyof jwt.SignOptions>) if (opts[k] === undefined) delete opts[k];
+  return jwt.sign(payload, key, opts);
+};
+
 afterEach(() => {
   vi.useRealTimers();
 });
@@ -71,15 +86,7 @@ describe('signPendingToken / verifyPendingToken', () => {
 
   it('refuses HS512/HS384 tokens even under the right key (pinned algorithm list)', () => {
     for (const algorithm of ['HS384', 'HS512'] as const) {
-      const t = jwt.sign({ purpose: 'login' }, key, {
-        algorithm,
-        audience: PENDING_TOKEN_AUDIENCE,
-        issuer: PENDING_TOKEN_ISSUER,
-        jwtid: 'c',
-        subject: '1',
-        expiresIn: 60,
-      });
-      expect(verifyPendingToken(t, key)).toBeNull();
+      expect(verifyPendingToken(signLike({ purpose: 'login' }, { algorithm }), key)).toBeNull();
     }
   });
 
@@ -96,54 +103,22 @@ describe('signPendingToken / verifyPendingToken', () => {
     expect(verifyPendingToken(token, key)).toBeNull();
   });
 
-  it('refuses a token whose exp is in the past', () => {
-    const now = Math.floor(Date.now() / 1000);
-    const t = jwt.sign({ purpose: 'login', exp: now - 10, iat: now - 100 }, key, {
-      algorithm: 'HS256',
-      audience: PENDING_TOKEN_AUDIENCE,
-      issuer: PENDING_TOKEN_ISSUER,
-      jwtid: 'c',
-      subject: '1',
-    });
-    expect(verifyPendingToken(t, key)).toBeNull();
-  });
-
-  it('refuses a token without exp', () => {
-    const t = jwt.sign({ purpose: 'login' }, key, {
-      algorithm: 'HS256',
-      audience: PENDING_TOKEN_AUDIENCE,
-      issuer: PENDING_TOKEN_ISSUER,
-      jwtid: 'c',
-      subject: '1',
-    });
-    expect(verifyPendingToken(t, key)).toBeNull();
-  });
-
-  it.each([
-    ['wrong audience', { audience: 'users-permissions' }],
-    ['no audience', { audience: undefined }],
-    ['wrong issuer', { issuer: 'someone-else' }],
-    ['no jti', { jwtid: undefined }],
-    ['no subject', { subject: undefined }],
-  ])('refuses a token with %s', (_label, override) => {
-    const opts: jwt.SignOptions = {
-      algorithm: 'HS256',
-      audience: PENDING_TOKEN_AUDIENCE,
-      issuer: PENDING_TOKEN_ISSUER,
-      jwtid: 'c',
-      subject: '1',
-      expiresIn: 60,
-      ...override,
-    };
-    for (const k of Object.keys(opts) as Array<keyof jwt.SignOptions>) if (opts[k] === undefined) delete opts[k];
-    const t = jwt.sign({ purpose: 'login' }, key, opts);
-    expect(verifyPendingToken(t, key)).toBeNull();
+  const now = Math.floor(Date.now() / 1000);
+  it.each<[string, object, jwt.SignOptions]>([
+    ['whose exp is in the past', { purpose: 'login', exp: now - 10, iat: now - 100 }, { expiresIn: undefined }],
+    ['without exp', { purpose: 'login' }, { expiresIn: undefined }],
+    ['with wrong audience', { purpose: 'login' }, { audience: 'users-permissions' }],
+    ['with no audience', { purpose: 'login' }, { audience: undefined }],
+    ['with wrong issuer', { purpose: 'login' }, { issuer: 'someone-else' }],
+    ['with no jti', { purpose: 'login' }, { jwtid: undefined }],
+    ['with no subject', { purpose: 'login' }, { subject: undefined }],
+  ])('refuses a token %s', (_label, payload, options) => {
+    expect(verifyPendingToken(signLike(payload, options), key)).toBeNull();
   });
 
   it('refuses an unknown or missing purpose', () => {
-    const base: jwt.SignOptions = { algorithm: 'HS256', audience: PENDING_TOKEN_AUDIENCE, issuer: PENDING_TOKEN_ISSUER, jwtid: 'c', subject: '1', expiresIn: 60 };
-    expect(verifyPendingToken(jwt.sign({ purpose: 'admin' }, key, base), key)).toBeNull();
-    expect(verifyPendingToken(jwt.sign({ foo: 1 }, key, base), key)).toBeNull();
+    expect(verifyPendingToken(signLike({ purpose: 'admin' }), key)).toBeNull();
+    expect(verifyPendingToken(signLike({ foo: 1 }), key)).toBeNull();
   });
 
   it('refuses a users-permissions style JWT signed with the same key', () => {
@@ -166,14 +141,7 @@ describe('signPendingToken / verifyPendingToken', () => {
   });
 
   it('returns null for tokens longer than 2048 chars, even validly signed', () => {
-    const big = jwt.sign({ purpose: 'login', pad: 'x'.repeat(2000) }, key, {
-      algorithm: 'HS256',
-      audience: PENDING_TOKEN_AUDIENCE,
-      issuer: PENDING_TOKEN_ISSUER,
-      jwtid: 'c',
-      subject: '1',
-      expiresIn: 60,
-    });
+    const big = signLike({ purpose: 'login', pad: 'x'.repeat(2000) });
     expect(big.length).toBeGreaterThan(2048);
     expect(verifyPendingToken(big, key)).toBeNull();
   });
