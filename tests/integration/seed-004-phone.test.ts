@@ -1,6 +1,6 @@
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import { registerUser } from '../helpers/flows';
-import { startDeliveryApp, type DeliveryApp } from '../helpers/delivery-app';
+import { useDeliveryApp, type DeliveryApp } from '../helpers/delivery-app';
 import { newPhone, textedCode } from '../helpers/otp-flows';
 
 /**
@@ -9,12 +9,9 @@ import { newPhone, textedCode } from '../helpers/otp-flows';
  */
 describe('seed 004 "Phone OTP": the number on the account', () => {
   let delivery: DeliveryApp;
-  beforeAll(async () => {
-    // A host app whose users carry a `phone` attribute.
-    delivery = await startDeliveryApp({ USER_PHONE_ATTRIBUTE: 'phone' });
-  });
-  afterAll(async () => {
-    await delivery?.stop();
+  // A host app whose users carry a `phone` attribute.
+  useDeliveryApp({ env: { USER_PHONE_ATTRIBUTE: 'phone' } }, (started) => {
+    delivery = started;
   });
 
   it('enable { method: "sms" } without phone texts the account\'s number; its code confirms through twoFa/verify', async () => {
