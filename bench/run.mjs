@@ -14,6 +14,7 @@ import { printTable } from './lib/table.mjs';
 import { overhead } from './steps/overhead.mjs';
 import { fullLogin } from './steps/login.mjs';
 import { verifyThroughput } from './steps/verify.mjs';
+import { stepUp } from './steps/step-up.mjs';
 import { memory } from './steps/memory.mjs';
 import { lockout } from './steps/lockout.mjs';
 import { startup } from './steps/startup.mjs';
@@ -51,7 +52,7 @@ const cfg = {
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const resultsDir = path.join(here, 'results');
-const only = (process.env.BENCH_ONLY || 'overhead,login,verify,memory,lockout,startup').split(',');
+const only = (process.env.BENCH_ONLY || 'overhead,login,verify,step-up,memory,lockout,startup').split(',');
 const log = (message) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 
 async function setUp(ctx) {
@@ -108,6 +109,7 @@ async function main() {
       ['overhead', overhead],
       ['login', fullLogin],
       ['verify', verifyThroughput],
+      ['step-up', stepUp],
       ['memory', memory],
       ['lockout', lockout],
     ];

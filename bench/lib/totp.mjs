@@ -43,6 +43,19 @@ export class CodeBook {
     }
   }
 
+  /** The next code of one user, waiting for the next step when theirs are used up. */
+  async nextFor(user) {
+    for (;;) {
+      const now = nowStep();
+      const step = Math.max(user.lastStep + 1, now);
+      if (step <= now + 1) {
+        user.lastStep = step;
+        return { user, code: codeAt(user.secret, step) };
+      }
+      await new Promise((resolve) => setTimeout(resolve, (now + 1) * PERIOD * 1000 - Date.now() + 50));
+    }
+  }
+
   /** How many codes can be handed out right now without waiting. */
   available() {
     const now = nowStep();

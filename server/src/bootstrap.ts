@@ -50,12 +50,28 @@ export default async ({ strapi }: { strapi: Core.Strapi }) => {
   // Expired rows go hourly (config `cleanup`), not at random from a request.
   getService(strapi, 'cleanup').schedule();
 
-  // A deleted user leaves no factor, code, challenge or counter behind.
+  const enforcement = getService(strapi, 'enforcement');
   strapi.db.lifecycles.subscribe({
     models: [UID.user],
+    // A deleted user leaves no factor, code, challenge, counter or role record behind.
     async afterDelete(event: any) {
       const id = event.result?.id;
-      if (id !== undefined) await getService(strapi, 'factors').removeEverything(id, { throttle: true });
+      if (id === undefined) return;
+      await getService(strapi, 'factors').removeEverything(id, { throttle: true });
+      await enforcement.forget(id);
+    },
+    // When a user joins a role: a required role's grace period counts from then (services/enforcement.ts).
+    async afterCreate(event: any) {
+      const id = event.result?.id;
+      if (id !== undefined) await enforcement.noteRole(id, await enforcement.roleTypeOf({ id }), null);
+    },
+    async beforeUpdate(event: any) {
+      if (event.params?.where) event.state.roleBefore = await enforcement.roleTypeOf(event.params.where);
+    },
+    async afterUpdate(event: any) {
+      const id = event.result?.id;
+      if (id === undefined || !('roleBefore' in (event.state ?? {}))) return;
+      await enforcement.noteRole(id, await enforcement.roleTypeOf({ id }), event.state.roleBefore);
     },
   });
 };

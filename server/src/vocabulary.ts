@@ -57,6 +57,7 @@ export const EVENT_TYPES = [
   'backup_codes.regenerated',
   'lockout',
   'admin.reset',
+  'admin.unlock',
   'code.sent',
   'secret.reencrypted',
 ] as const;
@@ -76,6 +77,7 @@ export const EVENT_LABELS: Record<EventType, string> = {
   'backup_codes.regenerated': 'Backup codes regenerated',
   lockout: 'Account locked',
   'admin.reset': 'Reset by an administrator',
+  'admin.unlock': 'Unlocked by an administrator',
   'code.sent': 'Code sent',
   'secret.reencrypted': 'Secret re-encrypted',
 };

@@ -27,7 +27,14 @@ const NUMBER_LABELS: Record<NumberField, [string, string]> = {
   codeAttempts: ['Guesses per emailed or texted code', 'After this many wrong guesses a code is dead and a new one must be sent.'],
   backupCodeCount: ['Backup codes per user', 'How many one-time recovery codes a user gets.'],
   totpWindow: ['TOTP window (steps of 30 s)', 'Authenticator codes accepted before and after the current one, for clock drift.'],
+  enforcementGraceDays: [
+    'Grace period (days)',
+    'Days a user of a required role may still sign in without a factor, from when the role was required or they joined it. 0: set up at the next login.',
+  ],
 };
+
+/** The lockout section's fields; the grace period sits with the required roles. */
+const LIMIT_FIELDS = NUMBER_FIELDS.filter((field) => field !== 'enforcementGraceDays');
 
 const pick = (view: SettingsView): Settings => ({
   enabled: view.enabled,
@@ -40,6 +47,7 @@ const pick = (view: SettingsView): Settings => ({
   codeAttempts: view.codeAttempts,
   backupCodeCount: view.backupCodeCount,
   totpWindow: view.totpWindow,
+  enforcementGraceDays: view.enforcementGraceDays,
 });
 
 const SettingsPage = () => {
@@ -105,6 +113,22 @@ const SettingsPage = () => {
 
   const roles = view.roles.filter((role) => role.type !== 'public');
   const readOnly = !canUpdate;
+
+  const numberField = (field: NumberField) => {
+    const [min, max] = view.limits[field];
+    return (
+      <Field.Root
+        name={field}
+        error={problemText(problemOf(field))}
+        hint={`${t(`settings.${field}.hint`, NUMBER_LABELS[field][1])} ${t('settings.range', '({min} to {max})', { min, max })}`}
+      >
+        <Field.Label>{t(`settings.${field}`, NUMBER_LABELS[field][0])}</Field.Label>
+        <NumberInput name={field} value={values[field]} disabled={readOnly} onValueChange={(value) => set({ [field]: value } as Partial<Settings>)} />
+        <Field.Hint />
+        <Field.Error />
+      </Field.Root>
+    );
+  };
 
   return (
     <Page.Main aria-busy={saving}>
@@ -178,7 +202,7 @@ const SettingsPage = () => {
 
             <Section
               title={t('settings.section.roles', 'Required for roles')}
-              description={t('settings.roles.hint', 'Users of these roles must use a second factor. Those without one are asked to set it up at their next login and can do nothing else until they do.')}
+              description={t('settings.roles.hint', 'Users of these roles must use a second factor. Those without one are asked to set it up at their next login (or once the grace period below ends) and can do nothing else until they do.')}
             >
               <Flex direction="column" alignItems="stretch" gap={3}>
                 {roles.map((role) => (
@@ -201,33 +225,17 @@ const SettingsPage = () => {
                     {problemText(problemOf('enforcedRoles'))}
                   </Typography>
                 )}
+                <Box maxWidth="50%">{numberField('enforcementGraceDays')}</Box>
               </Flex>
             </Section>
 
             <Section title={t('settings.section.limits', 'Codes and lockout')}>
               <Grid.Root gap={6}>
-                {NUMBER_FIELDS.map((field) => {
-                  const [min, max] = view.limits[field];
-                  return (
-                    <Grid.Item key={field} col={6} s={12} direction="column" alignItems="stretch">
-                      <Field.Root
-                        name={field}
-                        error={problemText(problemOf(field))}
-                        hint={`${t(`settings.${field}.hint`, NUMBER_LABELS[field][1])} ${t('settings.range', '({min} to {max})', { min, max })}`}
-                      >
-                        <Field.Label>{t(`settings.${field}`, NUMBER_LABELS[field][0])}</Field.Label>
-                        <NumberInput
-                          name={field}
-                          value={values[field]}
-                          disabled={readOnly}
-                          onValueChange={(value) => set({ [field]: value } as Partial<Settings>)}
-                        />
-                        <Field.Hint />
-                        <Field.Error />
-                      </Field.Root>
-                    </Grid.Item>
-                  );
-                })}
+                {LIMIT_FIELDS.map((field) => (
+                  <Grid.Item key={field} col={6} s={12} direction="column" alignItems="stretch">
+                    {numberField(field)}
+                  </Grid.Item>
+                ))}
               </Grid.Root>
             </Section>
           </Flex>

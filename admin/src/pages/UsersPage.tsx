@@ -1,6 +1,6 @@
 import * as React from 'react';
 import { Badge, Box, Button, Dialog, Flex, Searchbar, Td, Tooltip, Tr, Typography } from '@strapi/design-system';
-import { ArrowClockwise } from '@strapi/icons';
+import { ArrowClockwise, Lock } from '@strapi/icons';
 import { ConfirmDialog, Layouts, Page, useDebounce, useFetchClient, useNotification, useRBAC } from '@strapi/strapi/admin';
 import { PERMISSIONS } from '../permissions';
 import { Pager } from '../components/Pager';
@@ -62,6 +62,20 @@ const UsersPage = () => {
     }
   };
 
+  /** Lifts the lock on the user's second factor; their factors stay. */
+  const unlock = async (user: UserRow) => {
+    try {
+      await post(`/two-factor/users/${user.id}/unlock`);
+      toggleNotification({
+        type: 'success',
+        message: t('users.unlock.done', 'Unlocked {name}', { name: user.username ?? user.email ?? String(user.id) }),
+      });
+      await load();
+    } catch (error) {
+      toggleNotification({ type: 'danger', message: apiErrorMessage(error, t('error.generic', 'Something went wrong')) });
+    }
+  };
+
   /** What a reset takes from this user: the methods they have and their unused backup codes, or only the lock. */
   const removedBy = (user: UserRow) => {
     const parts = user.methods.map((m) => t(`users.reset.method.${m}`, `their ${METHOD_NOUNS[m]}`));
@@ -114,7 +128,14 @@ const UsersPage = () => {
                 <Td><Typography>{user.id}</Typography></Td>
                 <Td><Typography fontWeight="bold">{user.username}</Typography></Td>
                 <Td><Typography>{user.email}</Typography></Td>
-                <Td><Typography>{user.role?.name ?? '—'}</Typography></Td>
+                <Td>
+                  <Typography>{user.role?.name ?? '—'}</Typography>
+                  {user.setupRequiredBy && (
+                    <Typography variant="pi" textColor="warning600" tag="p">
+                      {t('users.setupRequiredBy', 'Set up by {date}', { date: dateTime(user.setupRequiredBy) })}
+                    </Typography>
+                  )}
+                </Td>
                 <Td>
                   {user.methods.length ? (
                     <Flex gap={1} wrap="wrap">
@@ -139,7 +160,12 @@ const UsersPage = () => {
                 <Td><Typography>{user.backupCodesRemaining}</Typography></Td>
                 <Td>
                   {user.lockedUntil ? (
-                    <Typography textColor="danger600">{dateTime(user.lockedUntil)}</Typography>
+                    <Flex direction="column" alignItems="flex-start" gap={1}>
+                      <Typography textColor="danger600">{dateTime(user.lockedUntil)}</Typography>
+                      <Button variant="tertiary" size="S" startIcon={<Lock />} disabled={!canReset} onClick={() => unlock(user)}>
+                        {t('users.unlock', 'Unlock')}
+                      </Button>
+                    </Flex>
                   ) : (
                     <Typography textColor="neutral600">—</Typography>
                   )}

@@ -2,7 +2,15 @@
 
 import type { Method } from '../../../server/src/vocabulary';
 
-export const NUMBER_FIELDS = ['codeLifetime', 'maxFailures', 'lockDuration', 'codeAttempts', 'backupCodeCount', 'totpWindow'] as const;
+export const NUMBER_FIELDS = [
+  'codeLifetime',
+  'maxFailures',
+  'lockDuration',
+  'codeAttempts',
+  'backupCodeCount',
+  'totpWindow',
+  'enforcementGraceDays',
+] as const;
 export type NumberField = (typeof NUMBER_FIELDS)[number];
 
 export interface Settings extends Record<NumberField, number> {
@@ -36,6 +44,8 @@ export interface UserRow {
   lockedUntil: string | null;
   /** A confirmed authenticator secret that the configured keys cannot decrypt (a key went missing). */
   keyMissing: boolean;
+  /** A user of a required role without a factor, inside the grace period: the ISO deadline. */
+  setupRequiredBy: string | null;
 }
 
 export interface EventRow {

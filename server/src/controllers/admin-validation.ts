@@ -46,6 +46,7 @@ const settingsFields = {
   codeAttempts: whole('codeAttempts'),
   backupCodeCount: whole('backupCodeCount'),
   totpWindow: whole('totpWindow'),
+  enforcementGraceDays: whole('enforcementGraceDays'),
 };
 const SETTINGS_KEYS = Object.keys(settingsFields);
 

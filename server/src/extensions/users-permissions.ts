@@ -2,7 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { getService, upRefreshCookieName, upRefreshMode, upSessions } from '../utils/plugin';
 import { requestMeta } from '../utils/request-meta';
 import { sendPending } from '../utils/answers';
-import { isGraphql, recordPending } from '../utils/request-state';
+import { isGraphql, recordPending, recordSetupDeadline } from '../utils/request-state';
 import type { PendingLogin } from '../services/login';
 import { withZod } from '../routes/schemas/zod';
 import { loginSchemas } from '../routes/schemas/login';
@@ -78,11 +78,14 @@ export const guardUsersPermissions = (strapi: Core.Strapi) => {
     const original = auth[action];
     auth[action] = async function guarded(this: unknown, ctx: any, ...rest: unknown[]) {
       const local = action === 'callback' && (ctx.params?.provider || 'local') === 'local';
-      if (local) {
-        const pending = await passwordStep(strapi, ctx);
-        if (pending) return answerPending(strapi, ctx, pending);
-      }
+      const step = local ? await passwordStep(strapi, ctx) : null;
+      if (step && 'pending' in step) return answerPending(strapi, ctx, step.pending);
       const result = await original.call(this, ctx, ...rest);
+      // A required role's grace period: the login succeeds and says by when to set up a factor.
+      if (step && ctx.body?.jwt !== undefined && ctx.body?.jwt !== null) {
+        recordSetupDeadline(ctx, step.setupRequiredBy);
+        ctx.body = { ...ctx.body, twoFactorSetupRequiredBy: step.setupRequiredBy };
+      }
       // A local login that got here needs no second factor: the password step decided it.
       const userId = ctx.body?.user?.id;
       // In refresh mode some actions answer `jwt` as a promise of the access token.

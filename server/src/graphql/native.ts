@@ -1,6 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { getService } from '../utils/plugin';
-import { markGraphql, pendingOf } from '../utils/request-state';
+import { markGraphql, pendingOf, setupDeadlineOf } from '../utils/request-state';
 import { GUARDED_ACTIONS } from '../extensions/users-permissions';
 import { validateConfirm, validateDisable, validateEnable, validateStepUp, validateStepUpCode, validateVerify } from '../controllers/validation';
 import { pendingError, type ResolverMiddleware } from './errors';
@@ -45,6 +45,11 @@ const typeDefs = /* GraphQL */ `
     freshUntil: String
   }
 
+  extend type UsersPermissionsLoginPayload {
+    "A user of a role that must use two-factor, signed in inside the grace period: set up a factor by then (ISO 8601)."
+    twoFactorSetupRequiredBy: String
+  }
+
   extend type Query {
     twoFactorStatus: TwoFactorStatus!
   }
@@ -75,7 +80,8 @@ const pendingGuard =
     const result = await resolve(parent, args, context, info);
     const pending = pendingOf(context.koaContext);
     if (pending) throw pendingError(strapi, pending);
-    return result;
+    const setupBy = setupDeadlineOf(context.koaContext);
+    return setupBy && result && typeof result === 'object' ? { ...result, twoFactorSetupRequiredBy: setupBy } : result;
   };
 
 export default (strapi: Core.Strapi): Dialect => {

@@ -22,6 +22,8 @@ export interface UserTwoFactorState {
    * codes are refused until the key is back or they are reset.
    */
   keyMissing: boolean;
+  /** A user of a required role without a factor, inside the grace period: the ISO deadline. */
+  setupRequiredBy: string | null;
 }
 
 export interface Page<T> {
@@ -44,10 +46,22 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const users = () => strapi.db.query(UID.user);
 
   return {
-    async list({ page = 1, pageSize = 25, search }: { page?: number; pageSize?: number; search?: string }): Promise<Page<UserTwoFactorState>> {
-      const where = search
+    async list({
+      page = 1,
+      pageSize = 25,
+      search,
+      only,
+    }: {
+      page?: number;
+      pageSize?: number;
+      search?: string;
+      /** Only these users (one user's state after a change). */
+      only?: number[];
+    }): Promise<Page<UserTwoFactorState>> {
+      const where: Record<string, unknown> = search
         ? { $or: [{ username: { $containsi: search } }, { email: { $containsi: search } }] }
         : {};
+      if (only) where.id = { $in: only };
       const [rows, total] = await Promise.all([
         users().findMany({
           where,
@@ -77,6 +91,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const throttleOf = byUser(throttles as any[]);
       const now = Date.now();
       const rotation = getService(strapi, 'keyRotation');
+      const deadlines = await this.setupDeadlines(rows.filter((row: any) => !factorsOf.has(row.id)));
 
       return {
         results: rows.map((row: any) => {
@@ -91,10 +106,36 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
             backupCodesRemaining: codesOf.get(row.id)?.length ?? 0,
             lockedUntil: lockedUntil !== null && lockedUntil > now ? new Date(lockedUntil).toISOString() : null,
             keyMissing: (factorsOf.get(row.id) ?? []).some((f: any) => f.method === 'totp' && f.secret && !rotation.readable(f.secret)),
+            setupRequiredBy: deadlines.get(row.id) ?? null,
           };
         }),
         pagination: { page, pageSize, total, pageCount: Math.ceil(total / pageSize) },
       };
+    },
+
+    /** The set-up deadlines of users without a factor in a required role, while they are still ahead. */
+    async setupDeadlines(rows: { id: number; role?: { type?: string } | null }[]): Promise<Map<number, string>> {
+      const { enforcedRoles } = await getService(strapi, 'settings').get();
+      const deadlines = new Map<number, string>();
+      for (const row of rows) {
+        if (!row.role?.type || !enforcedRoles.includes(row.role.type)) continue;
+        const deadline = await getService(strapi, 'enforcement').deadline(row.id, row.role.type);
+        if (deadline && deadline.getTime() > Date.now()) deadlines.set(row.id, deadline.toISOString());
+      }
+      return deadlines;
+    },
+
+    /**
+     * Lifts the lock on a user's second factor (the failure count starts again), keeping every
+     * factor and code; audited `admin.unlock` with the admin who did it.
+     */
+    async unlock(userId: number, admin: { id: number }, meta?: RequestMeta) {
+      const user = await users().findOne({ where: { id: userId }, select: ['id'] });
+      if (!user) throw new errors.NotFoundError('User not found');
+      await getService(strapi, 'throttle').clear(user.id);
+      await getService(strapi, 'audit').record('admin.unlock', { userId: user.id, meta, details: { adminId: admin.id } });
+      const [state] = (await this.list({ page: 1, pageSize: 1, only: [user.id] })).results;
+      return { id: user.id, methods: state.methods, backupCodesRemaining: state.backupCodesRemaining, lockedUntil: null, keyMissing: state.keyMissing };
     },
 
     /**

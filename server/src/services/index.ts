@@ -1,4 +1,5 @@
 import settings from './settings';
+import enforcement from './enforcement';
 import keys from './keys';
 import audit from './audit';
 import rateLimits from './rate-limits';
@@ -37,6 +38,7 @@ import adminEvents from './admin-events';
  */
 export const SERVICE_ORDER = [
   'settings',
+  'enforcement',
   'keys',
   'audit',
   'rateLimits',
@@ -64,6 +66,7 @@ export const SERVICE_ORDER = [
 
 const services = {
   settings,
+  enforcement,
   keys,
   audit,
   rateLimits,

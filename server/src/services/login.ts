@@ -22,6 +22,10 @@ export interface PendingLogin {
 const fingerprint = (passwordHash: string | null | undefined) =>
   createHash('sha256').update(passwordHash ?? '').digest('hex').slice(0, 32);
 
+/** What a login owes: a second factor, a first enrolment, or nothing (maybe with a set-up deadline). */
+export type Requirement = { purpose: Purpose } | { purpose: null; setupRequiredBy?: string };
+const NOTHING_OWED: Requirement = { purpose: null };
+
 /**
  * The pending login between the password step and the second factor: a challenge row in the
  * database and a signed token that names it. Single use, short lived; no JWT, refresh token or
@@ -33,16 +37,23 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const expired = () => twoFactorError('PENDING_EXPIRED');
 
   return {
-    /** Whether this user's login needs a second factor ('login') or a first enrolment ('setup'). */
-    async requirement(user: { id: number; role?: { type?: string } | null }): Promise<Purpose | null> {
+    /**
+     * Whether this user's login needs a second factor ('login') or a first enrolment ('setup'),
+     * or neither; a user of a required role inside the grace period gets the deadline instead.
+     */
+    async requirement(user: { id: number; role?: { type?: string } | null }): Promise<Requirement> {
       const settings = await getService(strapi, 'settings').get();
-      if (!settings.enabled) return null;
-      if (await getService(strapi, 'verification').hasConfirmed(user.id)) return 'login';
+      if (!settings.enabled) return NOTHING_OWED;
+      if (await getService(strapi, 'verification').hasConfirmed(user.id)) return { purpose: 'login' };
       if (settings.enforcedRoles.length) {
         const role = user.role ?? (await strapi.db.query(UID.user).findOne({ where: { id: user.id }, populate: ['role'] }))?.role;
-        if (role?.type && settings.enforcedRoles.includes(role.type)) return 'setup';
+        if (role?.type && settings.enforcedRoles.includes(role.type)) {
+          const deadline = await getService(strapi, 'enforcement').deadline(user.id, role.type);
+          if (deadline && deadline.getTime() > Date.now()) return { purpose: null, setupRequiredBy: deadline.toISOString() };
+          return { purpose: 'setup' };
+        }
       }
-      return null;
+      return NOTHING_OWED;
     },
 
     /**
@@ -52,7 +63,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async withhold(userId: number, meta?: RequestMeta): Promise<PendingLogin | null> {
       const user = await strapi.db.query(UID.user).findOne({ where: { id: userId }, populate: ['role'] });
       if (!user) return null;
-      const purpose = await this.requirement(user);
+      const { purpose } = await this.requirement(user);
       return purpose ? this.start(user, purpose, meta) : null;
     },
 

@@ -12,8 +12,14 @@ export interface PasswordInput {
 /** A local user as users-permissions' login reads it (no relation populated). */
 type LocalUser = { id: number; password?: string | null; confirmed?: boolean | null; blocked?: boolean | null };
 
-/** What a password step comes to: a pending login, or the user who needs no second factor. */
-export type PasswordOutcome = { pending: PendingLogin } | { user: LocalUser };
+/**
+ * What a password step comes to: a pending login, or the user who needs no second factor (with
+ * the deadline to set one up, for a required role inside its grace period).
+ */
+export type PasswordOutcome = { pending: PendingLogin } | { user: LocalUser; setupRequiredBy?: string };
+
+/** What the plugin adds in front of users-permissions' login: a pending login, or a set-up deadline to mention. */
+export type PasswordStepAddition = { pending: PendingLogin } | { setupRequiredBy: string };
 
 // users-permissions' own check of a local login's body, so its answer to a bad one is the same.
 const validateBody = validateYupSchema(yup.object({ identifier: yup.string().required(), password: yup.string().required() }));
@@ -55,14 +61,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      * has nothing to add, before any password check: users-permissions then answers as always,
      * every error included, with one password hash compared in all.
      */
-    async pendingFor(input: PasswordInput, meta?: RequestMeta): Promise<PendingLogin | null> {
+    async pendingFor(input: PasswordInput, meta?: RequestMeta): Promise<PasswordStepAddition | null> {
       if (!(await localLoginOpen())) return null;
       const user = await findLocal(input.identifier);
       if (!user || !user.password) return null;
       const login = getService(strapi, 'login');
-      const purpose = await login.requirement(user);
-      if (!purpose) return null;
-      return login.start(await admit(user, input.password), purpose, meta);
+      const requirement = await login.requirement(user);
+      if (requirement.purpose) return { pending: await login.start(await admit(user, input.password), requirement.purpose, meta) };
+      // Only said once users-permissions has checked the password and answered its login.
+      return requirement.setupRequiredBy ? { setupRequiredBy: requirement.setupRequiredBy } : null;
     },
 
     /**
@@ -75,8 +82,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       await validateBody(input);
       const user = await admit(await findLocal(input.identifier), input.password);
       const login = getService(strapi, 'login');
-      const purpose = await login.requirement(user);
-      return purpose ? { pending: await login.start(user, purpose, meta) } : { user };
+      const requirement = await login.requirement(user);
+      if (requirement.purpose) return { pending: await login.start(user, requirement.purpose, meta) };
+      return requirement.setupRequiredBy ? { user, setupRequiredBy: requirement.setupRequiredBy } : { user };
     },
 
     /** Whether `password` is the signed-in user's own (a dialect's re-check before a change). */

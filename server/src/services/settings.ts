@@ -22,6 +22,11 @@ export interface Settings {
   backupCodeCount: number;
   /** TOTP steps accepted either side of now (T4). */
   totpWindow: number;
+  /**
+   * Days a user of a required role may still sign in without a factor, counted from when the
+   * role was required or the user joined it, whichever is later. 0: set up at the next login.
+   */
+  enforcementGraceDays: number;
 }
 
 export const LIMITS = {
@@ -31,12 +36,14 @@ export const LIMITS = {
   codeAttempts: [1, 10],
   backupCodeCount: [5, 20],
   totpWindow: [0, 2],
+  enforcementGraceDays: [0, 365],
 } as const;
 
 const CACHE_MS = 2000;
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const store = () => strapi.store({ type: 'plugin', name: PLUGIN_ID, key: 'settings' });
+  const sinceStore = () => strapi.store({ type: 'plugin', name: PLUGIN_ID, key: 'enforced-roles-since' });
   const config = () => strapi.config.get(`plugin::${PLUGIN_ID}`) as PluginConfig;
   // A short cache keeps the store read off the login hot path; other processes see a change
   // within CACHE_MS.
@@ -55,6 +62,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     codeAttempts: 5,
     backupCodeCount: 10,
     totpWindow: 1,
+    enforcementGraceDays: 0,
   });
 
   const merge = (stored: Partial<Settings> | null): Settings => {
@@ -116,10 +124,26 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         codeAttempts: input.codeAttempts,
         backupCodeCount: input.backupCodeCount,
         totpWindow: input.totpWindow,
+        enforcementGraceDays: input.enforcementGraceDays,
       };
       await store().set({ value });
+      await this.noteRequiredRoles(value.enforcedRoles);
       cached = null;
       return this.get();
+    },
+
+    /**
+     * When each required role became required (ms), kept beside the settings: a role keeps its
+     * time while it stays required, and starts again if it is dropped and required anew.
+     */
+    async requiredSince(): Promise<Record<string, number>> {
+      return ((await sinceStore().get({})) as Record<string, number> | null) ?? {};
+    },
+
+    async noteRequiredRoles(roles: string[]) {
+      const before = await this.requiredSince();
+      const now = Date.now();
+      await sinceStore().set({ value: Object.fromEntries(roles.map((role) => [role, before[role] ?? now])) });
     },
 
     /** Whether a method may be newly enrolled. Existing factors keep working (never a bypass). */

@@ -9,6 +9,7 @@ export const UID = {
   event: 'plugin::two-factor.event',
   throttle: 'plugin::two-factor.throttle',
   rateLimit: 'plugin::two-factor.rate-limit',
+  roleMembership: 'plugin::two-factor.role-membership',
   user: 'plugin::users-permissions.user',
 } as const;
 

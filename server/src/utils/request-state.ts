@@ -8,11 +8,13 @@ import type { PendingLogin } from '../services/login';
  */
 const PENDING = 'twoFactorPending';
 const GRAPHQL = 'twoFactorGraphql';
+const SETUP_BY = 'twoFactorSetupRequiredBy';
 
 export const markGraphql = (ctx: any) => {
   if (!ctx?.state) return;
   ctx.state[GRAPHQL] = true;
   delete ctx.state[PENDING];
+  delete ctx.state[SETUP_BY];
 };
 export const isGraphql = (ctx: any): boolean => ctx?.state?.[GRAPHQL] === true;
 
@@ -20,3 +22,9 @@ export const recordPending = (ctx: any, pending: PendingLogin) => {
   if (ctx?.state) ctx.state[PENDING] = pending;
 };
 export const pendingOf = (ctx: any): PendingLogin | undefined => ctx?.state?.[PENDING];
+
+/** A required role's set-up deadline, for a login that succeeded inside the grace period. */
+export const recordSetupDeadline = (ctx: any, deadline: string) => {
+  if (ctx?.state) ctx.state[SETUP_BY] = deadline;
+};
+export const setupDeadlineOf = (ctx: any): string | undefined => ctx?.state?.[SETUP_BY];

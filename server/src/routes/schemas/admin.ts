@@ -35,6 +35,7 @@ export const adminSchemas = (z: Zod) => {
     email: z.string().nullable(),
     blocked: z.boolean(),
     role: role.nullable(),
+    setupRequiredBy: z.string().nullable().describe('A required role, no factor yet, inside the grace period: the deadline (ISO 8601)'),
   });
   const event = z.object({
     id: whole,
@@ -57,6 +58,7 @@ export const adminSchemas = (z: Zod) => {
       response: z.object({ results: z.array(user), pagination }),
     },
     reset: { request: { params: { id: whole.min(1) } }, response: userState },
+    unlock: { request: { params: { id: whole.min(1) } }, response: userState },
     events: {
       request: {
         query: {
