@@ -27,7 +27,7 @@ const accountGraphql = () => ({
   resolversConfig: {
     'Mutation.closeAccount': {
       auth: { scope: ['api::account.account.close'] },
-      policies: ['plugin::two-factor.recent-factor'],
+      policies: process.env.TWO_FACTOR_PLUGIN === 'off' ? [] : ['plugin::two-factor.recent-factor'],
     },
   },
 });
