@@ -10,12 +10,13 @@ export interface Settings extends Record<NumberField, number> {
   methods: Record<Method, boolean>;
   enforcedRoles: string[];
   issuer: string;
+  trustedDevices: { enabled: boolean; days: number };
 }
 
 export interface SettingsView extends Settings {
   smsAvailable: boolean;
   roles: { type: string; name: string }[];
-  limits: Record<NumberField, [number, number]>;
+  limits: Record<NumberField | 'trustedDevicesDays', [number, number]>;
 }
 
 export interface Pagination {
@@ -36,6 +37,8 @@ export interface UserRow {
   lockedUntil: string | null;
   /** A confirmed authenticator secret that the configured keys cannot decrypt (a key went missing). */
   keyMissing: boolean;
+  /** Remembered devices whose logins skip the second factor. */
+  devices: number;
 }
 
 export interface EventRow {

@@ -4,6 +4,7 @@ import backupCode from './backup-code/schema.json';
 import event from './event/schema.json';
 import throttle from './throttle/schema.json';
 import rateLimit from './rate-limit/schema.json';
+import device from './device/schema.json';
 
 export default {
   factor: { schema: factor },
@@ -12,4 +13,5 @@ export default {
   event: { schema: event },
   throttle: { schema: throttle },
   'rate-limit': { schema: rateLimit },
+  device: { schema: device },
 };

@@ -3,7 +3,7 @@ import { getService } from '../utils/plugin';
 import { requestMeta } from '../utils/request-meta';
 import { validateUserId, validateUsersQuery } from './admin-validation';
 
-/** GET /two-factor/users and POST /two-factor/users/:id/reset. */
+/** GET /two-factor/users, POST /two-factor/users/:id/reset and /revoke-devices. */
 export default ({ strapi }: { strapi: Core.Strapi }) => ({
   async find(ctx: any) {
     const query = await validateUsersQuery(ctx.query ?? {});
@@ -13,5 +13,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
   async reset(ctx: any) {
     const { id } = await validateUserId(ctx.params ?? {});
     return ctx.send(await getService(strapi, 'adminUsers').reset(id, ctx.state.user, requestMeta(ctx)));
+  },
+
+  async revokeDevices(ctx: any) {
+    const { id } = await validateUserId(ctx.params ?? {});
+    return ctx.send(await getService(strapi, 'adminUsers').revokeDevices(id, ctx.state.user, requestMeta(ctx)));
   },
 });

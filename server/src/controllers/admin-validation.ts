@@ -46,6 +46,14 @@ const settingsFields = {
   codeAttempts: whole('codeAttempts'),
   backupCodeCount: whole('backupCodeCount'),
   totpWindow: whole('totpWindow'),
+  trustedDevices: yup
+    .object({
+      enabled: yup.boolean().strict().typeError('trustedDevices.enabled must be true or false'),
+      days: whole('trustedDevices.days'),
+    })
+    .strict()
+    .noUnknown(true, 'Unknown trustedDevices settings: ${unknown} (known: enabled, days)')
+    .typeError('trustedDevices must be an object'),
 };
 const SETTINGS_KEYS = Object.keys(settingsFields);
 

@@ -9,6 +9,7 @@ export const UID = {
   event: 'plugin::two-factor.event',
   throttle: 'plugin::two-factor.throttle',
   rateLimit: 'plugin::two-factor.rate-limit',
+  device: 'plugin::two-factor.device',
   user: 'plugin::users-permissions.user',
 } as const;
 
