@@ -348,7 +348,7 @@ describe('query parameters of the admin lists', () => {
 });
 
 describe("the plugin's records are not content", () => {
-  const TYPES = ['factor', 'challenge', 'backup-code', 'event', 'throttle', 'rate-limit'].map((t) => `plugin::two-factor.${t}`);
+  const TYPES = ['factor', 'challenge', 'backup-code', 'event', 'throttle', 'rate-limit', 'device'].map((t) => `plugin::two-factor.${t}`);
 
   it("the content manager's API refuses them, even to a super admin", async () => {
     const user = await createUser(app.strapi, { username: 'cm-target', email: 'cm-target@example.com', password: PASSWORD });

@@ -47,7 +47,7 @@ const typeDefs = /* GraphQL */ `
   }
 
   "A device whose logins skip the second factor (its token is never shown again)."
-  type TwoFactorDevice {
+  type TwoFactorRememberedDevice {
     id: ID!
     label: String!
     createdAt: String!
@@ -64,7 +64,7 @@ const typeDefs = /* GraphQL */ `
 
   extend type Query {
     twoFactorStatus: TwoFactorStatus!
-    twoFactorDevices: [TwoFactorDevice!]!
+    twoFactorDevices: [TwoFactorRememberedDevice!]!
   }
 
   extend type Mutation {
