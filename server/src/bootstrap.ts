@@ -6,7 +6,10 @@ import { PLUGIN_ID, UID, getService } from './utils/plugin';
  * `manage.enable` is what the GraphQL enrolment operations that need a JWT check (its REST route
  * is public: it resolves its own caller).
  */
-const AUTHENTICATED_ACTIONS = ['manage.status', 'manage.enable', 'manage.backupCodes', 'manage.disable', 'manage.stepUp'].map(
+const AUTHENTICATED_ACTIONS = [
+  ...['manage.status', 'manage.enable', 'manage.backupCodes', 'manage.disable', 'manage.stepUp'],
+  ...['devices.list', 'devices.revoke', 'devices.revokeAll'],
+].map(
   (action) => `plugin::${PLUGIN_ID}.${action}`
 );
 

@@ -60,6 +60,10 @@ export const EVENT_TYPES = [
   'admin.unlock',
   'code.sent',
   'secret.reencrypted',
+  'device.trusted',
+  'device.used',
+  'device.rejected',
+  'device.revoked',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -80,6 +84,10 @@ export const EVENT_LABELS: Record<EventType, string> = {
   'admin.unlock': 'Unlocked by an administrator',
   'code.sent': 'Code sent',
   'secret.reencrypted': 'Secret re-encrypted',
+  'device.trusted': 'Device remembered',
+  'device.used': 'Remembered device used',
+  'device.rejected': 'Remembered device refused',
+  'device.revoked': 'Remembered device revoked',
 };
 
 /** A type guard for a list of names: is `value` one of them? */

@@ -35,6 +35,7 @@ const ROUTES: [string, string][] = [
   ['get', '/two-factor/users'],
   ['post', '/two-factor/users/1/reset'],
   ['post', '/two-factor/users/1/unlock'],
+  ['post', '/two-factor/users/1/revoke-devices'],
   ['get', '/two-factor/events'],
 ];
 

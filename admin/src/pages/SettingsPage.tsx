@@ -18,6 +18,7 @@ import { useT } from '../utils/useT';
 import { apiErrorMessage } from '../utils/apiError';
 import { validateSettings, type Problem } from '../utils/validate';
 import { NUMBER_FIELDS, type NumberField, type Settings, type SettingsView } from '../utils/types';
+import { TrustedDevicesSettings } from '../components/TrustedDevicesSettings';
 import { METHODS, METHOD_SETTING_LABELS } from '../../../server/src/vocabulary';
 
 const NUMBER_LABELS: Record<NumberField, [string, string]> = {
@@ -48,6 +49,7 @@ const pick = (view: SettingsView): Settings => ({
   backupCodeCount: view.backupCodeCount,
   totpWindow: view.totpWindow,
   enforcementGraceDays: view.enforcementGraceDays,
+  trustedDevices: { ...view.trustedDevices },
 });
 
 const SettingsPage = () => {
@@ -237,6 +239,19 @@ const SettingsPage = () => {
                   </Grid.Item>
                 ))}
               </Grid.Root>
+            </Section>
+
+            <Section
+              title={t('settings.section.trustedDevices', 'Remembered devices')}
+              description={t('settings.trustedDevices.hint', 'Users may ask, at a code step, that the device be remembered: its next logins then need only the password, until the device expires, the password changes, a factor is removed or the user or an admin revokes it. Switching this off forgets every remembered device.')}
+            >
+              <TrustedDevicesSettings
+                value={values.trustedDevices}
+                range={view.limits.trustedDevicesDays}
+                readOnly={readOnly}
+                error={problemText(problemOf('trustedDevices.days'))}
+                onChange={(trustedDevices) => set({ trustedDevices })}
+              />
             </Section>
           </Flex>
         </Layouts.Content>

@@ -29,6 +29,7 @@ const UsersPage = () => {
   const [data, setData] = React.useState<{ results: UserRow[]; pagination: Pagination } | null>(null);
   const [failed, setFailed] = React.useState(false);
   const [resetting, setResetting] = React.useState<UserRow | null>(null);
+  const [forgetting, setForgetting] = React.useState<UserRow | null>(null);
 
   const load = React.useCallback(async () => {
     const params = new URLSearchParams({ page: String(page), pageSize: String(PAGE_SIZE) });
@@ -62,17 +63,32 @@ const UsersPage = () => {
     }
   };
 
+  const nameOf = (user: UserRow) => user.username ?? user.email ?? String(user.id);
+
   /** Lifts the lock on the user's second factor; their factors stay. */
   const unlock = async (user: UserRow) => {
     try {
       await post(`/two-factor/users/${user.id}/unlock`);
       toggleNotification({
         type: 'success',
-        message: t('users.unlock.done', 'Unlocked {name}', { name: user.username ?? user.email ?? String(user.id) }),
+        message: t('users.unlock.done', 'Unlocked {name}', { name: nameOf(user) }),
       });
       await load();
     } catch (error) {
       toggleNotification({ type: 'danger', message: apiErrorMessage(error, t('error.generic', 'Something went wrong')) });
+    }
+  };
+
+  const revokeDevices = async () => {
+    if (!forgetting) return;
+    try {
+      await post(`/two-factor/users/${forgetting.id}/revoke-devices`);
+      toggleNotification({ type: 'success', message: t('users.devices.done', 'Remembered devices revoked for {name}', { name: nameOf(forgetting) }) });
+      await load();
+    } catch (error) {
+      toggleNotification({ type: 'danger', message: apiErrorMessage(error, t('error.generic', 'Something went wrong')) });
+    } finally {
+      setForgetting(null);
     }
   };
 
@@ -118,6 +134,7 @@ const UsersPage = () => {
             t('users.column.methods', 'Methods'),
             t('users.column.backupCodes', 'Backup codes left'),
             t('users.column.lockedUntil', 'Locked until'),
+            t('users.column.devices', 'Remembered devices'),
             t('users.column.actions', 'Actions'),
           ]}
         >
@@ -170,16 +187,22 @@ const UsersPage = () => {
                     <Typography textColor="neutral600">—</Typography>
                   )}
                 </Td>
+                <Td><Typography>{user.devices}</Typography></Td>
                 <Td>
-                  <Button
-                    variant="danger-light"
-                    size="S"
-                    startIcon={<ArrowClockwise />}
-                    disabled={!canReset || !hasState}
-                    onClick={() => setResetting(user)}
-                  >
-                    {t('users.reset', 'Reset 2FA')}
-                  </Button>
+                  <Flex gap={2}>
+                    <Button
+                      variant="danger-light"
+                      size="S"
+                      startIcon={<ArrowClockwise />}
+                      disabled={!canReset || !hasState}
+                      onClick={() => setResetting(user)}
+                    >
+                      {t('users.reset', 'Reset 2FA')}
+                    </Button>
+                    <Button variant="tertiary" size="S" disabled={!canReset || user.devices === 0} onClick={() => setForgetting(user)}>
+                      {t('users.devices.revoke', 'Revoke devices')}
+                    </Button>
+                  </Flex>
                 </Td>
               </Tr>
             );
@@ -194,6 +217,17 @@ const UsersPage = () => {
               'users.reset.confirm',
               'Reset two-factor for {name}? This removes {removed}; pending logins end, and they are told by email. They sign in with their password alone until they enrol again; a role that requires two-factor asks them to set it up at their next login.',
               { name: resetting.username ?? resetting.email ?? String(resetting.id), removed: removedBy(resetting) }
+            )}
+          </ConfirmDialog>
+        )}
+      </Dialog.Root>
+      <Dialog.Root open={forgetting !== null} onOpenChange={(open: boolean) => !open && setForgetting(null)}>
+        {forgetting && (
+          <ConfirmDialog onConfirm={revokeDevices} title={t('users.devices.title', 'Revoke remembered devices?')}>
+            {t(
+              'users.devices.confirm',
+              'Forget the {count, plural, one {# remembered device} other {# remembered devices}} of {name}? Their next login on each asks for the second factor again.',
+              { name: nameOf(forgetting), count: forgetting.devices }
             )}
           </ConfirmDialog>
         )}

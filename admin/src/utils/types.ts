@@ -18,12 +18,13 @@ export interface Settings extends Record<NumberField, number> {
   methods: Record<Method, boolean>;
   enforcedRoles: string[];
   issuer: string;
+  trustedDevices: { enabled: boolean; days: number };
 }
 
 export interface SettingsView extends Settings {
   smsAvailable: boolean;
   roles: { type: string; name: string }[];
-  limits: Record<NumberField, [number, number]>;
+  limits: Record<NumberField | 'trustedDevicesDays', [number, number]>;
 }
 
 export interface Pagination {
@@ -46,6 +47,8 @@ export interface UserRow {
   keyMissing: boolean;
   /** A user of a required role without a factor, inside the grace period: the ISO deadline. */
   setupRequiredBy: string | null;
+  /** Remembered devices whose logins skip the second factor. */
+  devices: number;
 }
 
 export interface EventRow {

@@ -2,7 +2,7 @@ import { METHODS } from '../../../server/src/vocabulary';
 import { NUMBER_FIELDS, type NumberField, type Settings, type SettingsView } from './types';
 
 export type Problem =
-  | { field: NumberField; kind: 'range'; min: number; max: number }
+  | { field: NumberField | 'trustedDevices.days'; kind: 'range'; min: number; max: number }
   | { field: 'issuer'; kind: 'issuer' }
   | { field: 'enforcedRoles'; kind: 'noMethod' };
 
@@ -19,6 +19,9 @@ export const validateSettings = (values: Settings, limits: SettingsView['limits'
       problems.push({ field, kind: 'range', min, max });
     }
   }
+  const [min, max] = limits.trustedDevicesDays;
+  const { days } = values.trustedDevices;
+  if (!Number.isInteger(days) || days < min || days > max) problems.push({ field: 'trustedDevices.days', kind: 'range', min, max });
   if (!values.issuer.trim() || values.issuer.length > 64) problems.push({ field: 'issuer', kind: 'issuer' });
   if (values.enforcedRoles.length && !METHODS.some((m) => values.methods[m])) {
     problems.push({ field: 'enforcedRoles', kind: 'noMethod' });

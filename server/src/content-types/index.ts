@@ -5,6 +5,7 @@ import event from './event/schema.json';
 import throttle from './throttle/schema.json';
 import rateLimit from './rate-limit/schema.json';
 import roleMembership from './role-membership/schema.json';
+import device from './device/schema.json';
 
 export default {
   factor: { schema: factor },
@@ -14,4 +15,5 @@ export default {
   throttle: { schema: throttle },
   'rate-limit': { schema: rateLimit },
   'role-membership': { schema: roleMembership },
+  device: { schema: device },
 };

@@ -47,6 +47,14 @@ const settingsFields = {
   backupCodeCount: whole('backupCodeCount'),
   totpWindow: whole('totpWindow'),
   enforcementGraceDays: whole('enforcementGraceDays'),
+  trustedDevices: yup
+    .object({
+      enabled: yup.boolean().strict().typeError('trustedDevices.enabled must be true or false'),
+      days: whole('trustedDevices.days'),
+    })
+    .strict()
+    .noUnknown(true, 'Unknown trustedDevices settings: ${unknown} (known: enabled, days)')
+    .typeError('trustedDevices must be an object'),
 };
 const SETTINGS_KEYS = Object.keys(settingsFields);
 

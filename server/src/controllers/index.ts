@@ -1,7 +1,8 @@
 import login from './login';
 import manage from './manage';
+import devices from './devices';
 import adminSettings from './admin-settings';
 import adminUsers from './admin-users';
 import adminEvents from './admin-events';
 
-export default { login, manage, adminSettings, adminUsers, adminEvents };
+export default { login, manage, devices, adminSettings, adminUsers, adminEvents };

@@ -16,6 +16,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       method: body.method,
       meta: requestMeta(ctx),
       request: tokenRequest(ctx),
+      trustDevice: body.trustDevice,
     });
     return sendIssued(strapi, ctx, issued);
   };
@@ -76,7 +77,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const body = await validatePasswordLogin(ctx.request.body ?? {});
       const identifier = body.identifier ?? body.email;
       if (!identifier) throw twoFactorError('INVALID_INPUT', 'identifier or email is required');
-      ctx.request.body = { identifier, password: body.password };
+      ctx.request.body = { identifier, password: body.password, deviceToken: body.deviceToken };
       ctx.params = { ...(ctx.params || {}), provider: 'local' };
       // The users-permissions login with this plugin's password step in front (extensions/users-permissions.ts).
       return strapi

@@ -21,8 +21,8 @@ const validator =
   (body: unknown): Promise<T> =>
     validateYupSchema(schema)(body);
 
-export const validateVerify = validator<{ mfaToken?: string; code: unknown; method?: FactorMethod }>(
-  object({ mfaToken: token, code, method: factorMethod })
+export const validateVerify = validator<{ mfaToken?: string; code: unknown; method?: FactorMethod; trustDevice?: boolean }>(
+  object({ mfaToken: token, code, method: factorMethod, trustDevice: yup.boolean().strict().typeError('trustDevice must be true or false') })
 );
 // `code`: a current code of a method the account already has (step-up); needed once it has one.
 export const validateEnable = validator<{ method: Method; phone?: string; mfaToken?: string; code?: unknown; codeMethod?: FactorMethod }>(
@@ -49,7 +49,8 @@ export const validateStepUp = validator<{ code?: unknown; method?: FactorMethod 
 /** `POST /step-up`: the code is what it is for. */
 export const validateStepUpCode = validator<{ code: unknown; method?: FactorMethod }>(object({ code, method: factorMethod }));
 export const validateDisable = validator<{ code?: unknown; method?: Method }>(object({ code: yup.mixed(), method }));
-export const validatePasswordLogin = validator<{ identifier?: string; email?: string; password: string }>(
+// `deviceToken` is passed on as it came: only a valid one counts, anything else is ignored.
+export const validatePasswordLogin = validator<{ identifier?: string; email?: string; password: string; deviceToken?: unknown }>(
   object({
     identifier: yup.string().max(512, 'identifier is too long'),
     email: yup.string().max(512, 'email is too long'),

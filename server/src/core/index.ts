@@ -7,3 +7,4 @@ export * from './pending-token';
 export * from './qr';
 export * from './messages';
 export * from './notices';
+export * from './devices';

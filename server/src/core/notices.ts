@@ -14,6 +14,7 @@ export const NOTICE_EVENTS = [
   'backup_codes.regenerated',
   'backup_code.used',
   'lockout',
+  'device.trusted',
 ] as const satisfies readonly EventType[];
 export type NoticeEvent = (typeof NOTICE_EVENTS)[number];
 
@@ -129,6 +130,18 @@ export const DEFAULT_NOTICE_TEMPLATES: Record<NoticeEvent, NoticeTemplate> = {
       'locked for <%= minutes %> minutes. Last attempt: <%= origin %>.',
       '',
       'Whoever tried knew your password. If this was not you, change your password now and contact the site administrator.',
+    ].join('\n'),
+  },
+  'device.trusted': {
+    subject: 'A device was remembered for your <%= appName %> account',
+    text: [
+      'Hello <%= username %>,',
+      '',
+      'A device was remembered for your <%= appName %> account on <%= time %>: its sign-ins need only your password.',
+      'Request: <%= origin %>.',
+      '',
+      'You can forget it, or every remembered device, from your account settings.',
+      NOT_YOU,
     ].join('\n'),
   },
 };

@@ -2,6 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { getService, upRefreshCookieName, upRefreshMode, upSessions } from '../utils/plugin';
 import { requestMeta } from '../utils/request-meta';
 import { sendPending } from '../utils/answers';
+import { deviceToken } from '../utils/http';
 import { isGraphql, recordPending, recordSetupDeadline } from '../utils/request-state';
 import type { PendingLogin } from '../services/login';
 import { withZod } from '../routes/schemas/zod';
@@ -57,9 +58,10 @@ const withdraw = async (strapi: Core.Strapi, ctx: any, userId: number, jwt: stri
 
 /** The local password step, before users-permissions issues anything (no session to undo, one bcrypt). */
 const passwordStep = async (strapi: Core.Strapi, ctx: any) => {
-  const { identifier, password } = ctx.request?.body ?? {};
+  const { identifier, password, deviceToken: fromBody } = ctx.request?.body ?? {};
   if (typeof identifier !== 'string' || typeof password !== 'string') return null;
-  return getService(strapi, 'passwordStep').pendingFor({ identifier, password }, requestMeta(ctx));
+  const input = { identifier, password, deviceToken: deviceToken(ctx, fromBody) };
+  return getService(strapi, 'passwordStep').pendingFor(input, requestMeta(ctx));
 };
 
 /**

@@ -30,7 +30,9 @@ export const pubLimited = (strapi: Core.Strapi, route: string) => {
   return { auth: false, middlewares: [errorAnswers, limit] };
 };
 
-export const scoped = (action: 'manage.status' | 'manage.enable' | 'manage.backupCodes' | 'manage.disable' | 'manage.stepUp') => ({
+type ScopedAction = `manage.${'status' | 'enable' | 'backupCodes' | 'disable' | 'stepUp'}` | `devices.${'list' | 'revoke' | 'revokeAll'}`;
+
+export const scoped = (action: ScopedAction) => ({
   auth: { scope: [`plugin::${PLUGIN_ID}.${action}`] },
   middlewares: [errorAnswers],
 });

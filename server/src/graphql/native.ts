@@ -8,6 +8,7 @@ import { bearer, issuedBody, meta, signedIn, tokens, type GraphQLContext } from 
 import { fromNative } from './methods';
 import { CODE_METHODS } from '../vocabulary';
 import { pubLimited, scoped, type Dialect } from './auth';
+import { deviceToken } from '../utils/http';
 
 /**
  * Strapi-native operations: `login` answers a pending login with an error carrying
@@ -45,17 +46,32 @@ const typeDefs = /* GraphQL */ `
     freshUntil: String
   }
 
+  "A device whose logins skip the second factor (its token is never shown again)."
+  type TwoFactorRememberedDevice {
+    id: ID!
+    label: String!
+    createdAt: String!
+    lastUsedAt: String
+    expiresAt: String!
+    "The request presented this device's token (X-Two-Factor-Device header or cookie)."
+    current: Boolean!
+  }
+
   extend type UsersPermissionsLoginPayload {
+    "twoFactorVerify with trustDevice, when the site allows it: send it as X-Two-Factor-Device with later logins."
+    deviceToken: String
     "A user of a role that must use two-factor, signed in inside the grace period: set up a factor by then (ISO 8601)."
     twoFactorSetupRequiredBy: String
   }
 
   extend type Query {
     twoFactorStatus: TwoFactorStatus!
+    twoFactorDevices: [TwoFactorRememberedDevice!]!
   }
 
   extend type Mutation {
-    twoFactorVerify(mfaToken: String!, code: String!, method: String): UsersPermissionsLoginPayload!
+    "trustDevice: remember this device (when the site allows it); the answer's deviceToken then skips the code at its next logins."
+    twoFactorVerify(mfaToken: String!, code: String!, method: String, trustDevice: Boolean): UsersPermissionsLoginPayload!
     twoFactorSend(mfaToken: String!, method: String!): String!
     "code (and codeMethod): a current code of a method the account already has; needed once it has one."
     twoFactorEnable(method: String!, phone: String, mfaToken: String, code: String, codeMethod: String): TwoFactorEnrolment!
@@ -65,6 +81,10 @@ const typeDefs = /* GraphQL */ `
     "code: a current code; it may be left out within a fresh session (after a verify or twoFactorStepUp)."
     twoFactorDisable(code: String, method: String): TwoFactorStatus!
     twoFactorStepUp(code: String!, method: String): TwoFactorStepUp!
+    "Forgets one of the caller's remembered devices."
+    twoFactorRevokeDevice(id: ID!): ID!
+    "Forgets every remembered device of the caller; code: a current code, left out within a fresh session. Answers how many."
+    twoFactorRevokeDevices(code: String, method: String): Int!
   }
 `;
 
@@ -87,6 +107,7 @@ const pendingGuard =
 export default (strapi: Core.Strapi): Dialect => {
   const factors = () => getService(strapi, 'factors');
   const login = () => getService(strapi, 'login');
+  const devices = () => getService(strapi, 'devices');
 
   /** A signed-in user or a setup-required login, as REST's enrolment routes accept. */
   const caller = (context: GraphQLContext, mfaToken?: string) =>
@@ -100,18 +121,21 @@ export default (strapi: Core.Strapi): Dialect => {
     resolvers: {
       Query: {
         twoFactorStatus: (_: unknown, __: unknown, context: GraphQLContext) => factors().status(signedIn(context).id),
+        twoFactorDevices: (_: unknown, __: unknown, context: GraphQLContext) =>
+          devices().list(signedIn(context).id, deviceToken(context.koaContext)),
       },
       Mutation: {
         async twoFactorVerify(_: unknown, args: any, context: GraphQLContext) {
-          const input = await validateVerify(args);
+          const input = await validateVerify({ ...args, trustDevice: args.trustDevice ?? undefined });
           const issued = await login().verify({
             token: input.mfaToken,
             code: input.code,
             method: input.method,
             meta: meta(context),
             request: tokens(context),
+            trustDevice: input.trustDevice,
           });
-          return issuedBody(context, issued);
+          return { ...issuedBody(context, issued), deviceToken: issued.device?.token ?? null };
         },
 
         async twoFactorSend(_: unknown, args: any, context: GraphQLContext) {
@@ -156,6 +180,16 @@ export default (strapi: Core.Strapi): Dialect => {
           const proof = { code: input.code, method: input.method, session: bearer(context) };
           return getService(strapi, 'stepUp').refresh(signedIn(context).id, proof, meta(context));
         },
+
+        async twoFactorRevokeDevice(_: unknown, args: { id: string }, context: GraphQLContext) {
+          return String((await devices().revoke(signedIn(context).id, args.id, meta(context))).id);
+        },
+
+        async twoFactorRevokeDevices(_: unknown, args: any, context: GraphQLContext) {
+          const input = await validateStepUp({ code: args.code ?? undefined, method: args.method ?? undefined });
+          const proof = { code: input.code, method: input.method, session: bearer(context) };
+          return (await devices().revokeAll(signedIn(context).id, proof, meta(context))).revoked;
+        },
       },
     },
     resolversConfig: {
@@ -168,6 +202,9 @@ export default (strapi: Core.Strapi): Dialect => {
       'Mutation.twoFactorBackupCodes': scoped('manage.backupCodes'),
       'Mutation.twoFactorDisable': scoped('manage.disable'),
       'Mutation.twoFactorStepUp': scoped('manage.stepUp'),
+      'Query.twoFactorDevices': scoped('devices.list'),
+      'Mutation.twoFactorRevokeDevice': scoped('devices.revoke'),
+      'Mutation.twoFactorRevokeDevices': scoped('devices.revokeAll'),
     },
   };
 };

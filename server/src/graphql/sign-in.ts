@@ -5,6 +5,7 @@ import type { PendingLogin } from '../services/login';
 import type { PasswordOutcome } from '../services/password-step';
 import type { IssuedLogin } from '../services/tokens';
 import { issuedBody, meta, tokens, type GraphQLContext } from './request';
+import { deviceToken } from '../utils/http';
 
 export type SignIn = { pending: PendingLogin } | { user: { id: number }; issued: IssuedLogin };
 
@@ -21,7 +22,9 @@ export const signInWith = (strapi: Core.Strapi) => {
     limited ??= requestLimiter(strapi);
     let step: PasswordOutcome | undefined;
     await limited(context.koaContext, apiPath(strapi, '/auth/local'), async () => {
-      step = await getService(strapi, 'passwordStep').run({ identifier, password }, meta(context));
+      // No operation has room for a device token: the cookie or the header brings it.
+      const input = { identifier, password, deviceToken: deviceToken(context.koaContext) };
+      step = await getService(strapi, 'passwordStep').run(input, meta(context));
     });
     if (!step) throw new Error('two-factor: the password step did not run');
     if ('pending' in step) return step;

@@ -25,5 +25,6 @@ export default [
   route('GET', '/users', 'adminUsers.find', 'users.read', schemas?.users),
   route('POST', '/users/:id/reset', 'adminUsers.reset', 'users.reset', schemas?.reset),
   route('POST', '/users/:id/unlock', 'adminUsers.unlock', 'users.reset', schemas?.unlock),
+  route('POST', '/users/:id/revoke-devices', 'adminUsers.revokeDevices', 'users.reset', schemas?.revokeDevices),
   route('GET', '/events', 'adminEvents.find', 'events.read', schemas?.events),
 ];

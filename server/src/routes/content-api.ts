@@ -1,6 +1,7 @@
 import { withZod, type RouteSchemas } from './schemas/zod';
 import { loginSchemas } from './schemas/login';
 import { manageSchemas } from './schemas/manage';
+import { deviceSchemas } from './schemas/devices';
 
 /**
  * Content API routes. The pending-login routes are public (`auth: false`): their
@@ -45,6 +46,7 @@ const compat = (route: Route): Route => ({ ...route, config: { ...route.config, 
 // Request and answer of each route, for `strapi openapi generate` (docs/development.md).
 const login = withZod(loginSchemas);
 const manage = withZod(manageSchemas);
+const devices = withZod(deviceSchemas);
 
 export default [
   pub('POST', '/verify', 'login.verify', login?.verify),
@@ -55,6 +57,9 @@ export default [
   user('POST', '/backup-codes', 'manage.backupCodes', manage?.backupCodes),
   user('POST', '/disable', 'manage.disable', manage?.disable),
   user('POST', '/step-up', 'manage.stepUp', manage?.stepUp),
+  user('GET', '/devices', 'devices.list', devices?.list),
+  user('DELETE', '/devices/:id', 'devices.revoke', devices?.revoke),
+  user('DELETE', '/devices', 'devices.revokeAll', devices?.revokeAll),
 
   compat(pub('POST', '/authentication/local', 'login.passwordLogin', login?.passwordLogin, limitedAsLogin)),
   compat(pub('POST', '/authentication/twoFa/verify', 'login.verifyOrConfirm', manage?.verifyOrConfirm)),

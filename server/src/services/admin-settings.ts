@@ -1,15 +1,18 @@
 import type { Core } from '@strapi/strapi';
-import { getService } from '../utils/plugin';
-import { LIMITS, type Settings } from './settings';
+import { UID, getService } from '../utils/plugin';
+import { LIMITS, TRUSTED_DAYS, type Settings } from './settings';
 
 /** What the settings page shows beside the settings: what it may offer and the allowed ranges. */
 export interface SettingsView extends Settings {
   smsAvailable: boolean;
   roles: { type: string; name: string }[];
-  limits: typeof LIMITS;
+  limits: typeof LIMITS & { trustedDevicesDays: typeof TRUSTED_DAYS };
 }
 
-export type SettingsChange = Partial<Omit<Settings, 'methods'>> & { methods?: Partial<Settings['methods']> };
+export type SettingsChange = Partial<Omit<Settings, 'methods' | 'trustedDevices'>> & {
+  methods?: Partial<Settings['methods']>;
+  trustedDevices?: Partial<Settings['trustedDevices']>;
+};
 
 /** The admin panel's view of the operator settings; rules stay in services/settings. */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
@@ -24,14 +27,17 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         ...(await settings().get()),
         smsAvailable: settings().smsAvailable(),
         roles: roles.map((role: any) => ({ type: role.type, name: role.name })),
-        limits: LIMITS,
+        limits: { ...LIMITS, trustedDevicesDays: TRUSTED_DAYS },
       };
     },
 
     /** A partial change applied over the current settings: one validation, all or nothing. */
     async update(change: SettingsChange): Promise<SettingsView> {
       const current = await settings().get();
-      await settings().update({ ...current, ...change, methods: { ...current.methods, ...(change.methods ?? {}) } });
+      const trustedDevices = { ...current.trustedDevices, ...(change.trustedDevices ?? {}) };
+      await settings().update({ ...current, ...change, methods: { ...current.methods, ...(change.methods ?? {}) }, trustedDevices });
+      // Switched off, remembered devices are forgotten: switching on again must not revive them.
+      if (current.trustedDevices.enabled && !trustedDevices.enabled) await strapi.db.query(UID.device).deleteMany({ where: {} });
       return this.view();
     },
   };

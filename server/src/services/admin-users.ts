@@ -24,6 +24,8 @@ export interface UserTwoFactorState {
   keyMissing: boolean;
   /** A user of a required role without a factor, inside the grace period: the ISO deadline. */
   setupRequiredBy: string | null;
+  /** Remembered devices whose logins skip the second factor. */
+  devices: number;
 }
 
 export interface Page<T> {
@@ -74,8 +76,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         users().count({ where }),
       ]);
       const ids = rows.map((row: any) => row.id);
-      // Three queries for the whole page rather than three per user.
-      const [factors, codes, throttles] = ids.length
+      // Four queries for the whole page rather than four per user.
+      const [factors, codes, throttles, devices] = ids.length
         ? await Promise.all([
             strapi.db.query(UID.factor).findMany({
               where: { userId: { $in: ids }, confirmedAt: { $notNull: true } },
@@ -84,8 +86,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
             }),
             strapi.db.query(UID.backupCode).findMany({ where: { userId: { $in: ids }, usedAt: null }, select: ['userId'] }),
             strapi.db.query(UID.throttle).findMany({ where: { userId: { $in: ids } }, select: ['userId', 'lockedUntil'] }),
+            getService(strapi, 'devices').countByUser(ids),
           ])
-        : [[], [], []];
+        : [[], [], [], new Map<number, number>()];
       const factorsOf = byUser(factors as any[]);
       const codesOf = byUser(codes as any[]);
       const throttleOf = byUser(throttles as any[]);
@@ -107,6 +110,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
             lockedUntil: lockedUntil !== null && lockedUntil > now ? new Date(lockedUntil).toISOString() : null,
             keyMissing: (factorsOf.get(row.id) ?? []).some((f: any) => f.method === 'totp' && f.secret && !rotation.readable(f.secret)),
             setupRequiredBy: deadlines.get(row.id) ?? null,
+            devices: devices.get(row.id) ?? 0,
           };
         }),
         pagination: { page, pageSize, total, pageCount: Math.ceil(total / pageSize) },
@@ -160,7 +164,16 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         details: { adminId: admin.id, methods: removed.methods.join(',') || null, backupCodes: removed.backupCodes },
       });
       await getService(strapi, 'notifications').notify('admin.reset', { userId: user.id, meta, removed });
-      return { id: user.id, methods: [] as Method[], backupCodesRemaining: 0, lockedUntil: null, keyMissing: false };
+      return { id: user.id, methods: [] as Method[], backupCodesRemaining: 0, lockedUntil: null, keyMissing: false, devices: 0 };
+    },
+
+    /** Forgets every remembered device of a user (their next logins need the second factor), audited with the admin. */
+    async revokeDevices(userId: number, admin: { id: number }, meta?: RequestMeta) {
+      const user = await users().findOne({ where: { id: userId }, select: ['id'] });
+      if (!user) throw new errors.NotFoundError('User not found');
+      const count = await getService(strapi, 'devices').removeAll(user.id);
+      await getService(strapi, 'audit').record('device.revoked', { userId: user.id, meta, details: { adminId: admin.id, count, all: true } });
+      return { id: user.id, devices: 0 };
     },
   };
 };

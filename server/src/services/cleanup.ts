@@ -7,9 +7,10 @@ const CLEANUP_JOB = `${PLUGIN_ID}.cleanup`;
 
 /**
  * Removes rows nothing can use any more: send-limit counters whose window ended long ago (one
- * per client IP would otherwise stay forever), pending logins past their expiry and enrolments
- * never confirmed in time. Every rule already refuses such rows; this only keeps the tables
- * small. Run by Strapi's cron (bootstrap); each process may run it, a repeat deletes nothing.
+ * per client IP would otherwise stay forever), pending logins past their expiry, enrolments
+ * never confirmed in time, remembered devices past theirs. Every rule already refuses such
+ * rows; this only keeps the tables small. Run by Strapi's cron (bootstrap); each process may
+ * run it, a repeat deletes nothing.
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const config = () => strapi.config.get(`plugin::${PLUGIN_ID}`) as PluginConfig;
@@ -22,6 +23,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       // Enrolment and step-up rows are one per user and method, reused by every send: they stay.
       await strapi.db.query(UID.challenge).deleteMany({ where: { purpose: { $in: ['login', 'setup', 'fresh'] }, expiresAt: { $lt: now } } });
       await strapi.db.query(UID.factor).deleteMany({ where: { confirmedAt: null, expiresAt: { $lt: new Date(now) } } });
+      await strapi.db.query(UID.device).deleteMany({ where: { expiresAt: { $lt: new Date(now) } } });
     },
 
     /** Puts `run` on Strapi's cron at the configured rule (on by default). */

@@ -244,6 +244,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       await getService(strapi, 'stepUp').require(user.id, proof, meta);
       await strapi.db.transaction(async () => {
         await factorQuery().deleteMany({ where: method ? { userId: user.id, method } : { userId: user.id } });
+        // A removed factor ends every remembered device: trust was given by the factors the account had.
+        await getService(strapi, 'devices').removeAll(user.id);
         if (!(await verification().hasConfirmed(user.id))) await this.removeEverything(user.id);
       });
       const status = await this.status(user.id);
@@ -265,9 +267,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return codes;
     },
 
-    /** Everything 2FA of a user: factors, codes, challenges (and so pending logins); with `throttle`, the counter too. */
+    /**
+     * Everything 2FA of a user: factors, codes, challenges (and so pending logins), remembered
+     * devices; with `throttle`, the counter too.
+     */
     async removeEverything(userId: number, options: { throttle?: boolean } = {}) {
       await factorQuery().deleteMany({ where: { userId } });
+      await getService(strapi, 'devices').removeAll(userId);
       await getService(strapi, 'backupCodes').removeAll(userId);
       await strapi.db.query(UID.challenge).deleteMany({ where: { userId } });
       if (options.throttle) await getService(strapi, 'throttle').clear(userId);

@@ -16,6 +16,7 @@ import attempts from './attempts';
 import otp from './otp';
 import verification from './verification';
 import stepUp from './step-up';
+import devices from './devices';
 import factors from './factors';
 import login from './login';
 import passwordStep from './password-step';
@@ -32,7 +33,7 @@ import adminEvents from './admin-events';
  * - stores and deliveries: settings, keys, audit log, counters, email, SMS, token issue;
  * - attempts: one counted attempt at a second factor (throttle, audit, lockout notice);
  * - otp, verification: sending and checking codes, which factor a code proves;
- * - stepUp, factors: proving a factor again, enrolment and removal;
+ * - stepUp, devices, factors: proving a factor again, remembered devices, enrolment and removal;
  * - login, passwordStep, callers: the pending login, the password step, who is asking;
  * - the admin panel's views.
  */
@@ -55,6 +56,7 @@ export const SERVICE_ORDER = [
   'otp',
   'verification',
   'stepUp',
+  'devices',
   'factors',
   'login',
   'passwordStep',
@@ -83,6 +85,7 @@ const services = {
   otp,
   verification,
   stepUp,
+  devices,
   factors,
   login,
   passwordStep,

@@ -77,14 +77,15 @@ export function missingKeyAdvice(strapi: Core.Strapi): string[] {
 
 /**
  * The plugin's keys, all derived from the configured encryption key: one for TOTP secrets at
- * rest (with old keys kept for reading), one for pending-login tokens, one for code hashes.
+ * rest (with old keys kept for reading), one for pending-login tokens, one for code hashes, one
+ * for the hashes of remembered-device tokens.
  *
  * The development key (derived from the app keys while no key is configured) is a first-class
  * previous key: once a real key is set, secrets sealed with the development key stay readable and
  * the next start re-encrypts them with the real key (services/key-rotation.ts, audited).
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
-  let keys: { secrets: Keyring; pendingToken: Buffer; codeHmac: Buffer; development: boolean; developmentKeyId: string | null } | null = null;
+  let keys: { secrets: Keyring; pendingToken: Buffer; codeHmac: Buffer; deviceHmac: Buffer; development: boolean; developmentKeyId: string | null } | null = null;
 
   const appKeys = () => ((strapi.config.get('server.app.keys') as string[] | undefined) ?? []).filter(Boolean);
 
@@ -128,6 +129,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         secrets: { current: master, previous: unique },
         pendingToken: sub(master, 'two-factor:pending-token'),
         codeHmac: sub(master, 'two-factor:code-hmac'),
+        deviceHmac: sub(master, 'two-factor:device-hmac'),
         development,
         developmentKeyId: development ? keyId(master) : dev ? keyId(dev) : null,
       };

@@ -1,6 +1,6 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Core } from '@strapi/strapi';
-import { signPendingToken, verifyPendingToken } from '../core';
+import { passwordFingerprint, signPendingToken, verifyPendingToken } from '../core';
 import { UID, getService, PLUGIN_ID } from '../utils/plugin';
 import { toNumber } from '../utils/db';
 import { twoFactorError } from '../utils/errors';
@@ -8,6 +8,10 @@ import type { RequestMeta } from '../utils/request-meta';
 import type { PluginConfig } from '../config';
 import type { CodeMethod, FactorMethod, Method } from '../vocabulary';
 import type { IssuedLogin, TokenRequest } from './tokens';
+import type { TrustedDevice } from './devices';
+
+/** A completed login; `device` when the verify asked to remember the device and the operator allows it. */
+export type VerifiedLogin = IssuedLogin & { device?: TrustedDevice };
 
 export type Purpose = 'login' | 'setup';
 
@@ -19,8 +23,7 @@ export interface PendingLogin {
 }
 
 /** Ties a pending login to the password it was opened with: a password change kills it. */
-const fingerprint = (passwordHash: string | null | undefined) =>
-  createHash('sha256').update(passwordHash ?? '').digest('hex').slice(0, 32);
+const fingerprint = passwordFingerprint;
 
 /** What a login owes: a second factor, a first enrolment, or nothing (maybe with a set-up deadline). */
 export type Requirement = { purpose: Purpose } | { purpose: null; setupRequiredBy?: string };
@@ -153,7 +156,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       method?: FactorMethod;
       meta?: RequestMeta;
       request: TokenRequest;
-    }): Promise<IssuedLogin> {
+      trustDevice?: boolean;
+    }): Promise<VerifiedLogin> {
       const { challenge, user } = await this.resolve(input.token, ['login']);
       // The consumption shares the attempt's transaction: one commit per login step.
       await getService(strapi, 'verification').verify({
@@ -164,7 +168,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         challenge,
         onSuccess: () => this.consume(challenge),
       });
-      return getService(strapi, 'tokens').issue(user, input.request, { afterSecondFactor: true });
+      return this.issueAfterFactor(user, input);
+    },
+
+    /** The tokens of a login that passed its second factor, and the device remembered if asked. */
+    async issueAfterFactor(user: any, input: { request: TokenRequest; trustDevice?: boolean; meta?: RequestMeta }): Promise<VerifiedLogin> {
+      const issued = await getService(strapi, 'tokens').issue(user, input.request, { afterSecondFactor: true });
+      const device = input.trustDevice === true ? await getService(strapi, 'devices').trust(user, input.meta) : null;
+      return device ? { ...issued, device } : issued;
     },
 
     /** Sends the pending login's user a sign-in code by email or SMS. */

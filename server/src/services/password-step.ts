@@ -2,11 +2,13 @@ import type { Core } from '@strapi/strapi';
 import { errors, validateYupSchema, yup } from '@strapi/utils';
 import { UID, getService, upService } from '../utils/plugin';
 import type { RequestMeta } from '../utils/request-meta';
-import type { PendingLogin } from './login';
+import type { PendingLogin, Purpose } from './login';
 
 export interface PasswordInput {
   identifier: string;
   password: string;
+  /** A remembered device's token (cookie, header or body), of any type: only a valid one counts. */
+  deviceToken?: unknown;
 }
 
 /** A local user as users-permissions' login reads it (no relation populated). */
@@ -52,6 +54,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     return user;
   };
 
+  /**
+   * The second factor's part, once the password was checked: the pending login, or none when the
+   * request comes from a device the account remembers (docs/security.md, remembered devices).
+   */
+  const pendingUnlessRemembered = async (user: LocalUser, purpose: Purpose, input: PasswordInput, meta?: RequestMeta) => {
+    if (purpose === 'login' && (await getService(strapi, 'devices').admits(user, input.deviceToken, meta))) return null;
+    return getService(strapi, 'login').start(user, purpose, meta);
+  };
+
   const localLoginOpen = async () => Boolean(((await upStore().get({ key: 'grant' })) as { email?: { enabled?: boolean } } | null)?.email?.enabled);
 
   return {
@@ -65,9 +76,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (!(await localLoginOpen())) return null;
       const user = await findLocal(input.identifier);
       if (!user || !user.password) return null;
-      const login = getService(strapi, 'login');
-      const requirement = await login.requirement(user);
-      if (requirement.purpose) return { pending: await login.start(await admit(user, input.password), requirement.purpose, meta) };
+      const requirement = await getService(strapi, 'login').requirement(user);
+      if (requirement.purpose) {
+        // A remembered device answers null too: users-permissions then logs the user in as always.
+        const pending = await pendingUnlessRemembered(await admit(user, input.password), requirement.purpose, input, meta);
+        return pending ? { pending } : null;
+      }
       // Only said once users-permissions has checked the password and answered its login.
       return requirement.setupRequiredBy ? { setupRequiredBy: requirement.setupRequiredBy } : null;
     },
@@ -81,10 +95,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (!(await localLoginOpen())) throw new errors.ApplicationError('This provider is disabled');
       await validateBody(input);
       const user = await admit(await findLocal(input.identifier), input.password);
-      const login = getService(strapi, 'login');
-      const requirement = await login.requirement(user);
-      if (requirement.purpose) return { pending: await login.start(user, requirement.purpose, meta) };
-      return requirement.setupRequiredBy ? { user, setupRequiredBy: requirement.setupRequiredBy } : { user };
+      const requirement = await getService(strapi, 'login').requirement(user);
+      if (!requirement.purpose) return requirement.setupRequiredBy ? { user, setupRequiredBy: requirement.setupRequiredBy } : { user };
+      const pending = await pendingUnlessRemembered(user, requirement.purpose, input, meta);
+      return pending ? { pending } : { user };
     },
 
     /** Whether `password` is the signed-in user's own (a dialect's re-check before a change). */

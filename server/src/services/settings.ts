@@ -27,7 +27,12 @@ export interface Settings {
    * role was required or the user joined it, whichever is later. 0: set up at the next login.
    */
   enforcementGraceDays: number;
+  /** Remembered devices: a verify may skip the second factor of later logins from that device for `days`. */
+  trustedDevices: { enabled: boolean; days: number };
 }
+
+/** Days a remembered device may stay trusted. */
+export const TRUSTED_DAYS = [1, 90] as const;
 
 export const LIMITS = {
   codeLifetime: [60, 600],
@@ -63,11 +68,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     backupCodeCount: 10,
     totpWindow: 1,
     enforcementGraceDays: 0,
+    trustedDevices: { enabled: false, days: 30 },
   });
 
   const merge = (stored: Partial<Settings> | null): Settings => {
     const base = defaults();
     const value = { ...base, ...(stored || {}), methods: { ...base.methods, ...(stored?.methods || {}) } };
+    value.trustedDevices = { ...base.trustedDevices, ...(stored?.trustedDevices || {}) };
     // "SMS module required": no provider, no SMS, whatever was stored.
     if (!smsAvailable()) value.methods.sms = false;
     return value;
@@ -83,6 +90,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     }
     if (typeof input.issuer !== 'string' || !input.issuer.trim() || input.issuer.length > 64) {
       problems.push('issuer must be 1 to 64 characters');
+    }
+    const { enabled: trusting, days } = input.trustedDevices ?? {};
+    if (typeof trusting !== 'boolean') problems.push('trustedDevices.enabled must be true or false');
+    if (!Number.isInteger(days) || days < TRUSTED_DAYS[0] || days > TRUSTED_DAYS[1]) {
+      problems.push(`trustedDevices.days must be a whole number from ${TRUSTED_DAYS[0]} to ${TRUSTED_DAYS[1]}`);
     }
     if (input.methods.sms && !smsAvailable()) {
       problems.push('SMS module required: configure an SMS provider before switching SMS on');
@@ -103,9 +115,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   return {
     smsAvailable,
 
-    async get(): Promise<Settings> {
+    /** `fresh`: read the store now (a remembered device is judged on what the database says at that login). */
+    async get(options: { fresh?: boolean } = {}): Promise<Settings> {
       // The stored value is cached; whether an SMS provider is configured is read every time.
-      if (!cached || Date.now() - cached.at >= CACHE_MS) {
+      if (options.fresh || !cached || Date.now() - cached.at >= CACHE_MS) {
         cached = { value: (await store().get({})) as Partial<Settings> | null, at: Date.now() };
       }
       return merge(cached.value);
@@ -125,6 +138,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         backupCodeCount: input.backupCodeCount,
         totpWindow: input.totpWindow,
         enforcementGraceDays: input.enforcementGraceDays,
+        trustedDevices: { enabled: input.trustedDevices.enabled, days: input.trustedDevices.days },
       };
       await store().set({ value });
       await this.noteRequiredRoles(value.enforcedRoles);

@@ -2,7 +2,8 @@ import type { Core } from '@strapi/strapi';
 import { PLUGIN_ID } from './plugin';
 import type { PluginConfig } from '../config';
 import type { PendingLogin } from '../services/login';
-import type { IssuedLogin } from '../services/tokens';
+import type { VerifiedLogin } from '../services/login';
+import { DEVICE_COOKIE } from './http';
 
 /** How a pending login or issued tokens are answered over REST: the JSON and the cookies. */
 const config = (strapi: Core.Strapi) => strapi.config.get(`plugin::${PLUGIN_ID}`) as PluginConfig;
@@ -42,9 +43,19 @@ export const sendPending = (strapi: Core.Strapi, ctx: any, pending: PendingLogin
   return ctx.send(pendingBody(pending));
 };
 
-/** Issued tokens, answered as users-permissions answers a login; the pending cookie is spent. */
-export const sendIssued = (strapi: Core.Strapi, ctx: any, issued: IssuedLogin, extra: object = {}) => {
+/**
+ * Issued tokens, answered as users-permissions answers a login; the pending cookie is spent. A
+ * remembered device adds `deviceToken` and its cookie (on the REST prefix, for the next logins).
+ */
+export const sendIssued = (strapi: Core.Strapi, ctx: any, issued: VerifiedLogin, extra: object = {}) => {
   ctx.cookies?.set?.(config(strapi).cookie.name, null, cookieOptions(strapi, ctx));
   if (issued.cookie) ctx.cookies.set(issued.cookie.name, issued.cookie.value, issued.cookie.options);
-  return ctx.send({ ...issued.body, ...extra });
+  if (!issued.device) return ctx.send({ ...issued.body, ...extra });
+  ctx.cookies?.set?.(DEVICE_COOKIE, issued.device.token, {
+    ...cookieOptions(strapi, ctx),
+    sameSite: 'lax',
+    path: strapi.config.get('api.rest.prefix', '/api'),
+    maxAge: issued.device.maxAge * 1000,
+  });
+  return ctx.send({ ...issued.body, ...extra, deviceToken: issued.device.token });
 };

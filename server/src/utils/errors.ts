@@ -46,6 +46,8 @@ export const ERROR_CODES = {
   SEND_LIMIT: { status: 429, message: 'Too many codes requested. Try again later.' },
   DELIVERY_FAILED: { status: 503 },
   DELIVERY_UNAVAILABLE: { status: 503 },
+  // Remembered devices
+  DEVICE_NOT_FOUND: { status: 404, message: 'No such remembered device' },
   // Dialects
   WRONG_ACCOUNT: { status: 403, message: 'The email is not the signed-in account' },
   WRONG_PASSWORD: { status: 400, message: 'The password is not correct' },

@@ -21,6 +21,23 @@ export const pendingToken = (strapi: Core.Strapi, ctx: any, fromBody: unknown): 
   return typeof cookie === 'string' && cookie ? cookie : undefined;
 };
 
+/** Where a remembered device's token travels besides a login body. */
+export const DEVICE_COOKIE = 'strapi_two_factor_device';
+export const DEVICE_HEADER = 'x-two-factor-device';
+
+/**
+ * The remembered-device token of a request: the login body's `deviceToken` where the face has
+ * one, then the `X-Two-Factor-Device` header, then the cookie. Any type passes: the devices
+ * service counts only a valid token.
+ */
+export const deviceToken = (ctx: any, fromBody?: unknown): unknown => {
+  if (fromBody !== undefined && fromBody !== null && fromBody !== '') return fromBody;
+  const header = ctx?.request?.header?.[DEVICE_HEADER];
+  if (typeof header === 'string' && header) return header;
+  const cookie = ctx?.cookies?.get?.(DEVICE_COOKIE);
+  return typeof cookie === 'string' && cookie ? cookie : undefined;
+};
+
 /** What users-permissions reads from a login request when it issues tokens. */
 export const tokenRequest = (ctx: any): TokenRequest => ({
   auth: ctx.state?.auth,

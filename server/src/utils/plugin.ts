@@ -10,6 +10,7 @@ export const UID = {
   throttle: 'plugin::two-factor.throttle',
   rateLimit: 'plugin::two-factor.rate-limit',
   roleMembership: 'plugin::two-factor.role-membership',
+  device: 'plugin::two-factor.device',
   user: 'plugin::users-permissions.user',
 } as const;
 

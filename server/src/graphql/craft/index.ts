@@ -31,6 +31,8 @@ const typeDefs = /* GraphQL */ `
     requiresTwoFactor: Boolean!
     "Given once, when verifyTwoFactor confirmed the account's first factor."
     backupCodes: [String!]
+    "verifyTwoFactor with trustDevice, when the site allows it: send it as X-Two-Factor-Device with later logins."
+    deviceToken: String
   }
 
   extend type Query {
@@ -41,7 +43,8 @@ const typeDefs = /* GraphQL */ `
     "code: a current code of a method the account already has (an account with a factor must give one)."
     generateTwoFactorQrCode(code: String): String!
     generateTwoFactorSecretCode(code: String): String!
-    verifyTwoFactor(email: String!, password: String!, code: String!): TwoFactorAuth!
+    "trustDevice: remember this device (when the site allows it): its next logins need only the password."
+    verifyTwoFactor(email: String!, password: String!, code: String!, trustDevice: Boolean): TwoFactorAuth!
     authenticate(email: String!, password: String!): TwoFactorAuth!
     "Answers whether two-factor is still enabled. With a factor enabled, a current code is needed unless the session is fresh (it passed a second factor within the step-up window)."
     disableTwoFactor(password: String!, confirmPassword: String!, code: String): Boolean!
@@ -83,11 +86,16 @@ export default (strapi: Core.Strapi): Dialect => {
         },
 
         /** Logs in with password and code; the code also confirms a pending authenticator enrolment. */
-        async verifyTwoFactor(_: unknown, args: { email: string; password: string; code: string }, context: GraphQLContext) {
+        async verifyTwoFactor(
+          _: unknown,
+          args: { email: string; password: string; code: string; trustDevice?: boolean | null },
+          context: GraphQLContext
+        ) {
           const step = await signIn(context, args.email, args.password);
           const common = { code: args.code, meta: meta(context), request: tokens(context) };
           if ('pending' in step && step.pending.purpose === 'login') {
-            return answer(context, await login().verify({ token: step.pending.mfaToken, ...common }), 'body-or-cookie');
+            const verified = await login().verify({ token: step.pending.mfaToken, ...common, trustDevice: args.trustDevice === true });
+            return { ...answer(context, verified, 'body-or-cookie'), deviceToken: verified.device?.token ?? null };
           }
           if ('pending' in step) {
             const done = await login().confirmSetup({ token: step.pending.mfaToken, method: CRAFT_METHOD, ...common });

@@ -23,6 +23,8 @@ const typeDefs = /* GraphQL */ `
   type Credentials {
     status: String
     token: String
+    "confirm2FA with trustDevice, when the site allows it: send it as X-Two-Factor-Device with later sign-ins."
+    deviceToken: String
   }
 
   extend type Mutation {
@@ -30,7 +32,8 @@ const typeDefs = /* GraphQL */ `
     request2FA(email: String!, method: String!, phone: String, token: String, code: String, codeMethod: String): String!
     confirmRequest2FA(email: String!, method: String!, code: String!, token: String): String!
     signin(email: String!, password: String!): Credentials!
-    confirm2FA(email: String!, token: String!, code: [TwoFAEntry]!): Credentials!
+    "trustDevice: remember this device (when the site allows it): its next sign-ins need only the password."
+    confirm2FA(email: String!, token: String!, code: [TwoFAEntry]!, trustDevice: Boolean): Credentials!
   }
 `;
 
@@ -120,8 +123,10 @@ export default (strapi: Core.Strapi): Dialect => {
               entries,
               meta: meta(context),
               request: tokens(context),
+              trustDevice: args.trustDevice === true,
             });
-            return credentials(MESSAGES.success, issuedBody(context, issued).jwt);
+            const answer = credentials(MESSAGES.success, issuedBody(context, issued).jwt);
+            return issued.device ? { ...answer, deviceToken: issued.device.token } : answer;
           } catch (error) {
             if (codeOf(error) === 'PENDING_EXPIRED') return credentials(MESSAGES.failed, MESSAGES.expired);
             if (codeOf(error) === 'INVALID_CODE') return credentials(MESSAGES.failed, MESSAGES.mismatch);

@@ -3,7 +3,8 @@ import { getService } from '../../utils/plugin';
 import { twoFactorError } from '../../utils/errors';
 import type { RequestMeta } from '../../utils/request-meta';
 import type { FactorMethod } from '../../vocabulary';
-import type { IssuedLogin, TokenRequest } from '../../services/tokens';
+import type { TokenRequest } from '../../services/tokens';
+import type { VerifiedLogin } from '../../services/login';
 
 /**
  * What only the NYYU dialect does, from the primitives the shared services offer: its code step
@@ -21,7 +22,8 @@ export const nyyuOperations = (strapi: Core.Strapi) => ({
     entries: { method: FactorMethod; code: unknown }[];
     meta?: RequestMeta;
     request: TokenRequest;
-  }): Promise<IssuedLogin> {
+    trustDevice?: boolean;
+  }): Promise<VerifiedLogin> {
     const login = getService(strapi, 'login');
     const { challenge, user } = await login.resolve(input.token, ['login']);
     // A pending login opens only the account it was started for.
@@ -38,6 +40,6 @@ export const nyyuOperations = (strapi: Core.Strapi) => ({
         onSuccess: index === last ? () => login.consume(challenge) : undefined,
       });
     }
-    return getService(strapi, 'tokens').issue(user, input.request, { afterSecondFactor: true });
+    return login.issueAfterFactor(user, input);
   },
 });

@@ -12,6 +12,7 @@ export const adminSchemas = (z: Zod) => {
     enforcedRoles: z.array(z.string()).describe('users-permissions role types whose users must use a second factor'),
     issuer: z.string(),
     ...(Object.fromEntries(Object.keys(LIMITS).map((key) => [key, whole])) as Record<keyof typeof LIMITS, typeof whole>),
+    trustedDevices: z.object({ enabled: z.boolean(), days: whole.describe('1 to 90') }).describe('Remembered devices'),
   });
   const role = z.object({ type: z.string(), name: z.string() });
   const view = settings.extend({
@@ -19,7 +20,10 @@ export const adminSchemas = (z: Zod) => {
     roles: z.array(role),
     limits: z.record(z.string(), z.tuple([z.number(), z.number()])).describe('[min, max] of each number'),
   });
-  const change = settings.partial().extend({ methods: settings.shape.methods.partial().optional() });
+  const change = settings.partial().extend({
+    methods: settings.shape.methods.partial().optional(),
+    trustedDevices: settings.shape.trustedDevices.partial().optional(),
+  });
 
   const page = { page: whole.min(1).optional(), pageSize: whole.min(1).max(100).optional() };
   const pagination = z.object({ page: whole, pageSize: whole, total: whole, pageCount: whole });
@@ -29,6 +33,7 @@ export const adminSchemas = (z: Zod) => {
     backupCodesRemaining: whole,
     lockedUntil: z.string().nullable(),
     keyMissing: z.boolean().describe('The authenticator secret was sealed with a key that is no longer configured'),
+    devices: whole.describe('Remembered devices whose logins skip the second factor'),
   });
   const user = userState.extend({
     username: z.string().nullable(),
@@ -59,6 +64,7 @@ export const adminSchemas = (z: Zod) => {
     },
     reset: { request: { params: { id: whole.min(1) } }, response: userState },
     unlock: { request: { params: { id: whole.min(1) } }, response: userState },
+    revokeDevices: { request: { params: { id: whole.min(1) } }, response: z.object({ id: whole, devices: whole }) },
     events: {
       request: {
         query: {
