@@ -1,5 +1,6 @@
 import * as React from 'react';
-import { Field, Grid, NumberInput, Toggle } from '@strapi/design-system';
+import { Field, Grid, NumberInput } from '@strapi/design-system';
+import { ToggleField } from './ToggleField';
 import { useT } from '../utils/useT';
 import type { Settings } from '../utils/types';
 
@@ -23,18 +24,14 @@ export const TrustedDevicesSettings = ({
   return (
     <Grid.Root gap={6}>
       <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
-        <Field.Root name="trustedDevices.enabled" hint={t('settings.trustedDevices.enabled.hint', 'Lets users skip the code on a device they choose to remember.')}>
-          <Field.Label>{t('settings.trustedDevices.enabled', 'Remember devices')}</Field.Label>
-          <Toggle
-            name="trustedDevices.enabled"
-            checked={value.enabled}
-            disabled={readOnly}
-            onLabel={t('settings.on', 'On')}
-            offLabel={t('settings.off', 'Off')}
-            onChange={(e: React.ChangeEvent<HTMLInputElement>) => onChange({ ...value, enabled: e.target.checked })}
-          />
-          <Field.Hint />
-        </Field.Root>
+        <ToggleField
+          name="trustedDevices.enabled"
+          label={t('settings.trustedDevices.enabled', 'Remember devices')}
+          hint={t('settings.trustedDevices.enabled.hint', 'Lets users skip the code on a device they choose to remember.')}
+          checked={value.enabled}
+          disabled={readOnly}
+          onChange={(enabled) => onChange({ ...value, enabled })}
+        />
       </Grid.Item>
       <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
         <Field.Root

@@ -8,12 +8,12 @@ import {
   Grid,
   NumberInput,
   TextInput,
-  Toggle,
   Typography,
 } from '@strapi/design-system';
 import { Check } from '@strapi/icons';
 import { Layouts, Page, useFetchClient, useNotification, useRBAC } from '@strapi/strapi/admin';
 import { PERMISSIONS } from '../permissions';
+import { ToggleField } from '../components/ToggleField';
 import { useT } from '../utils/useT';
 import { apiErrorMessage } from '../utils/apiError';
 import { validateSettings, type Problem } from '../utils/validate';
@@ -150,18 +150,14 @@ const SettingsPage = () => {
             <Section title={t('settings.section.general', 'General')}>
               <Grid.Root gap={6}>
                 <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
-                  <Field.Root name="enabled" hint={t('settings.enabled.hint', 'Off suspends two-factor for every user: logins ask for the password only. Factors are kept and apply again when you switch it back on.')}>
-                    <Field.Label>{t('settings.enabled', 'Two-factor authentication')}</Field.Label>
-                    <Toggle
-                      name="enabled"
-                      checked={values.enabled}
-                      disabled={readOnly}
-                      onLabel={t('settings.on', 'On')}
-                      offLabel={t('settings.off', 'Off')}
-                      onChange={(e: React.ChangeEvent<HTMLInputElement>) => set({ enabled: e.target.checked })}
-                    />
-                    <Field.Hint />
-                  </Field.Root>
+                  <ToggleField
+                    name="enabled"
+                    label={t('settings.enabled', 'Two-factor authentication')}
+                    hint={t('settings.enabled.hint', 'Off suspends two-factor for every user: logins ask for the password only. Factors are kept and apply again when you switch it back on.')}
+                    checked={values.enabled}
+                    disabled={readOnly}
+                    onChange={(enabled) => set({ enabled })}
+                  />
                 </Grid.Item>
                 <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
                   <Field.Root name="issuer" error={problemText(problemOf('issuer'))} hint={t('settings.issuer.hint', 'The name authenticator apps show beside the code.')}>
