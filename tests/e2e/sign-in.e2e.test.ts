@@ -35,18 +35,22 @@ interface Answer {
 }
 
 /** A page of the app's origin whose `call` sends JSON with the browser's cookies, as a frontend does. */
-async function frontend(context: BrowserContext): Promise<{ page: Page; call: (path: string, body?: object, jwt?: string) => Promise<Answer> }> {
+async function frontend(
+  context: BrowserContext
+): Promise<{ page: Page; call: (path: string, body?: object, jwt?: string, method?: string) => Promise<Answer> }> {
   const page = await context.newPage();
   await page.goto(`${base}/api/two-factor/status`);
-  const call = (path: string, body: object = {}, jwt?: string) =>
+  const call = (path: string, body: object = {}, jwt?: string, method = 'POST') =>
     page.evaluate(
-      async ({ path, body, jwt }) => {
+      async ({ path, body, jwt, method }) => {
         const headers: Record<string, string> = { 'content-type': 'application/json' };
         if (jwt) headers.authorization = `Bearer ${jwt}`;
-        const res = await fetch(path, { method: 'POST', headers, body: JSON.stringify(body), credentials: 'same-origin' });
+        const init: RequestInit = { method, headers, credentials: 'same-origin' };
+        if (method !== 'GET') init.body = JSON.stringify(body);
+        const res = await fetch(path, init);
         return { status: res.status, body: await res.json() };
       },
-      { path, body, jwt }
+      { path, body, jwt, method }
     );
   return { page, call };
 }
@@ -102,6 +106,49 @@ describe('sign-in from a browser', () => {
     expect(stepUp.status, JSON.stringify(stepUp.body)).toBe(200);
     expect(Date.parse(stepUp.body.freshUntil)).toBeGreaterThan(Date.now());
     expect((await call('/api/account/close', {}, user.plainJwt)).status).toBe(200);
+    await context.close();
+  });
+
+  it('"remember this device": the httpOnly device cookie skips the code at the next sign-in, until it is revoked from the device list', async () => {
+    const settings = app.strapi.plugin('two-factor').service('settings');
+    await settings.update({ ...(await settings.get()), trustedDevices: { enabled: true, days: 30 } });
+    const user = await totpUser('browser-cy');
+    const context = await browser.newContext();
+    const { page, call } = await frontend(context);
+
+    await call('/api/auth/local', { identifier: user.email, password: PASSWORD });
+    const verify = await call('/api/two-factor/verify', { code: user.code(1), trustDevice: true });
+    expect(verify.status, JSON.stringify(verify.body)).toBe(200);
+    expect(verify.body.deviceToken).toEqual(expect.any(String));
+    const device = (await context.cookies()).find((cookie) => cookie.name === 'strapi_two_factor_device');
+    expect(device).toMatchObject({ httpOnly: true, path: '/api', sameSite: 'Lax', value: verify.body.deviceToken });
+    expect(device!.expires * 1000).toBeGreaterThan(Date.now() + 29 * 86_400_000);
+    expect(await page.evaluate(() => document.cookie)).not.toContain('strapi_two_factor_device');
+
+    // The next sign-in from this browser: the password alone, the cookie does the rest. (In another
+    // second: a legacy JWT is `{ id, iat }` signed, so one of the same second is the same token.)
+    await new Promise((resolve) => setTimeout(resolve, 1_000 - (Date.now() % 1_000) + 20));
+    const again = await call('/api/auth/local', { identifier: user.email, password: PASSWORD });
+    expect(again.status).toBe(200);
+    expect(again.body.jwt).toEqual(expect.any(String));
+    expect(again.body.twoFaRequired).toBeUndefined();
+    // A wrong password is still a wrong password.
+    expect((await call('/api/auth/local', { identifier: user.email, password: 'Wrong-Horse-9' })).status).toBe(400);
+    // Not fresh: a remembered device is not a second factor passed now.
+    expect((await call('/api/two-factor/backup-codes', {}, again.body.jwt)).body.error?.details?.code).toBe('STEP_UP_REQUIRED');
+
+    // Another browser without the cookie is asked for the code.
+    const other = await frontend(await browser.newContext());
+    expect((await other.call('/api/auth/local', { identifier: user.email, password: PASSWORD })).body.twoFaRequired).toBe(true);
+
+    // The device list marks this browser's device; revoking it ends the skip at once.
+    const listed = await call('/api/two-factor/devices', {}, again.body.jwt, 'GET');
+    expect(listed.status).toBe(200);
+    expect(listed.body).toEqual([expect.objectContaining({ current: true, label: expect.stringContaining('Chrome') })]);
+    expect((await call(`/api/two-factor/devices/${listed.body[0].id}`, {}, again.body.jwt, 'DELETE')).status).toBe(200);
+    const afterRevoke = await call('/api/auth/local', { identifier: user.email, password: PASSWORD });
+    expect(afterRevoke.body).toMatchObject({ twoFaRequired: true });
+    expect(afterRevoke.body.jwt).toBeUndefined();
     await context.close();
   });
 });

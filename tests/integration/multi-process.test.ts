@@ -1,7 +1,8 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { createTestDatabase, databaseClient, type TestDatabase } from '../helpers/database';
 import { startAppProcess, type AppProcess } from '../helpers/process';
-import { codeAt, enrolTotp, pendingLogin, registerUser, type HttpApp } from '../helpers/flows';
+import { codeAt, enrolTotp, pendingLogin, registerUser, PASSWORD, type HttpApp } from '../helpers/flows';
+import { adminToken } from '../helpers/admin';
 
 /**
  * Two host-app processes on one database, requests alternating between them: the exactly-once
@@ -9,6 +10,7 @@ import { codeAt, enrolTotp, pendingLogin, registerUser, type HttpApp } from '../
  * R1). PostgreSQL unless the run is on MySQL/MariaDB; SQLite is one file of one process.
  */
 const client = databaseClient() === 'mysql' ? 'mysql' : 'postgres';
+const ADMIN = { email: 'processes@example.com', password: 'ProcessesPassw0rd!' };
 let database: TestDatabase;
 let a: AppProcess;
 let b: AppProcess;
@@ -22,8 +24,8 @@ beforeAll(async () => {
     if (saved === undefined) delete process.env.DATABASE_CLIENT;
     else process.env.DATABASE_CLIENT = saved;
   }
-  // One after the other: the first start creates the tables.
-  a = await startAppProcess(database.env);
+  // One after the other: the first start creates the tables (and the admin the settings are changed with).
+  a = await startAppProcess({ ...database.env, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password });
   b = await startAppProcess(database.env);
 }, 240_000);
 
@@ -39,6 +41,27 @@ const alternate = <T>(count: number, send: (server: HttpApp, i: number) => Promi
 describe(`two processes on one ${client} database`, () => {
   it('the two processes are really two servers', () => {
     expect(a.url).not.toBe(b.url);
+  });
+
+  it('a remembered device works at the other process, and a revocation at one is seen by the next login at the other', async () => {
+    const token = await adminToken(() => a.http(), ADMIN.email, ADMIN.password);
+    const on = await a.http().put('/two-factor/settings').set('Authorization', `Bearer ${token}`).send({ trustedDevices: { enabled: true, days: 30 } });
+    expect(on.status, JSON.stringify(on.body)).toBe(200);
+    const user = await registerUser(a);
+    const { secret } = await enrolTotp(b, user);
+    const verified = await a.http().post('/api/two-factor/verify').send({ mfaToken: await pendingLogin(a, user), code: codeAt(secret), trustDevice: true });
+    expect(verified.body.deviceToken, JSON.stringify(verified.body)).toEqual(expect.any(String));
+    const device = { 'X-Two-Factor-Device': verified.body.deviceToken };
+    const loginAt = (server: HttpApp) => server.http().post('/api/auth/local').set(device).send({ identifier: user.email, password: PASSWORD });
+
+    const trusted = await loginAt(b);
+    expect(trusted.body.jwt, JSON.stringify(trusted.body)).toEqual(expect.any(String));
+    const [listed] = (await b.http().get('/api/two-factor/devices').set('Authorization', `Bearer ${trusted.body.jwt}`).set(device)).body;
+    expect(listed).toMatchObject({ current: true });
+    expect((await a.http().delete(`/api/two-factor/devices/${listed.id}`).set('Authorization', `Bearer ${trusted.body.jwt}`)).status).toBe(200);
+    const after = await loginAt(b);
+    expect(after.body).toMatchObject({ twoFaRequired: true });
+    expect(after.body.jwt).toBeUndefined();
   });
 
   it('one TOTP code gives exactly one JWT across both processes', async () => {
