@@ -15,6 +15,7 @@ import { overhead } from './steps/overhead.mjs';
 import { fullLogin } from './steps/login.mjs';
 import { verifyThroughput } from './steps/verify.mjs';
 import { stepUp } from './steps/step-up.mjs';
+import { deviceLogin } from './steps/device-login.mjs';
 import { memory } from './steps/memory.mjs';
 import { lockout } from './steps/lockout.mjs';
 import { startup } from './steps/startup.mjs';
@@ -52,7 +53,7 @@ const cfg = {
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const resultsDir = path.join(here, 'results');
-const only = (process.env.BENCH_ONLY || 'overhead,login,verify,step-up,memory,lockout,startup').split(',');
+const only = (process.env.BENCH_ONLY || 'overhead,login,device-login,verify,step-up,memory,lockout,startup').split(',');
 const log = (message) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 
 async function setUp(ctx) {
@@ -108,6 +109,7 @@ async function main() {
     const steps = [
       ['overhead', overhead],
       ['login', fullLogin],
+      ['device-login', deviceLogin],
       ['verify', verifyThroughput],
       ['step-up', stepUp],
       ['memory', memory],

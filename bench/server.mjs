@@ -101,6 +101,11 @@ process.on('message', async (message) => {
         await strapi.db.connection.raw(`PRAGMA synchronous = ${message.on ? 'FULL' : 'OFF'}`);
       }
       process.send({ type: 'durable' });
+    } else if (message.type === 'settings') {
+      // Operator settings, as the admin panel saves them (validated, stored, seen by every process).
+      const settings = strapi.plugin('two-factor').service('settings');
+      await settings.update({ ...(await settings.get()), ...message.patch });
+      process.send({ type: 'settings' });
     } else if (message.type === 'profile') {
       await profile(message.file);
       process.send({ type: 'profile' });

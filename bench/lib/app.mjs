@@ -125,6 +125,11 @@ export async function startServer({ database, plugin = true, nodeArgs = [], env 
       child.send({ type: 'seed', prefix, count, password });
       await next('seeded');
     },
+    /** Changes the plugin's operator settings (the server with the plugin only). */
+    async settings(patch) {
+      child.send({ type: 'settings', patch });
+      await next('settings');
+    },
     /** SQLite only: `false` skips fsync while setting up, `true` restores the default. */
     async durable(on) {
       child.send({ type: 'durable', on });

@@ -3,8 +3,8 @@
 
 export class HttpError extends Error {}
 
-export async function request(base, method, path, { body, jwt } = {}) {
-  const headers = { 'content-type': 'application/json' };
+export async function request(base, method, path, { body, jwt, headers: extra = {} } = {}) {
+  const headers = { 'content-type': 'application/json', ...extra };
   if (jwt) headers.authorization = `Bearer ${jwt}`;
   const res = await fetch(base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await res.text();

@@ -2,6 +2,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import fc from 'fast-check';
 import { startApp, type TestApp } from '../helpers/strapi';
 import { enrolTotp, pendingLogin, registerUser, type TestUser } from '../helpers/flows';
+import { totpCode } from '../../server/src/core';
 
 /**
  * Generated garbage at every REST route and GraphQL operation of the plugin (fixed seed, a few
@@ -17,7 +18,7 @@ let plain: TestUser;
 let secrets: string[] = [];
 let mfaToken: string;
 
-const REST = [
+const POSTED = [
   '/api/auth/local',
   '/api/two-factor/verify',
   '/api/two-factor/send',
@@ -31,12 +32,24 @@ const REST = [
   '/api/authentication/twoFa/confirm',
   '/api/authentication/twoFa/backup-codes',
   '/api/authentication/twoFa/disable',
+  '/api/two-factor/step-up',
+];
+/** Every route as [method, path]; a device id in a path is fuzzed too. */
+const REST: [string, string][] = [
+  ...POSTED.map((path): [string, string] => ['post', path]),
+  ['get', '/api/two-factor/devices'],
+  ['delete', '/api/two-factor/devices'],
+  ['delete', '/api/two-factor/devices/:id'],
 ];
 
 const GRAPHQL = [
   'mutation($input: UsersPermissionsLoginInput!) { login(input: $input) { jwt } }',
   'query { twoFactorStatus { enabled methods backupCodesRemaining } }',
-  'mutation($a: String!, $b: String!, $c: String) { twoFactorVerify(mfaToken: $a, code: $b, method: $c) { jwt } }',
+  'mutation($a: String!, $b: String!, $c: String, $d: Boolean) { twoFactorVerify(mfaToken: $a, code: $b, method: $c, trustDevice: $d) { jwt deviceToken } }',
+  'mutation($a: String!, $b: String) { twoFactorStepUp(code: $a, method: $b) { freshUntil } }',
+  'query { twoFactorDevices { id label current } }',
+  'mutation($a: ID!) { twoFactorRevokeDevice(id: $a) }',
+  'mutation($a: String) { twoFactorRevokeDevices(code: $a) }',
   'mutation($a: String!, $b: String!) { twoFactorSend(mfaToken: $a, method: $b) }',
   'mutation($a: String!, $b: String, $c: String) { twoFactorEnable(method: $a, phone: $b, mfaToken: $c) { secret message } }',
   'mutation($a: String!, $b: String!, $c: String) { twoFactorConfirm(method: $a, code: $b, mfaToken: $c) { enabled } }',
@@ -62,6 +75,15 @@ beforeAll(async () => {
   secrets = [secret, ...backupCodes, ...backupCodes.map((c) => c.replace(/-/g, ''))];
   plain = await registerUser(app, 'plain');
   mfaToken = await pendingLogin(app, victim);
+  // A remembered device of the victim's, that nothing generated may revoke.
+  const settings = app.strapi.plugin('two-factor').service('settings');
+  await settings.update({ ...(await settings.get()), trustedDevices: { enabled: true, days: 30 } });
+  const trusted = await app.http().post('/api/two-factor/verify').send({ mfaToken: await pendingLogin(app, victim), code: totpCode(secret), trustDevice: true });
+  expect(trusted.body.deviceToken).toEqual(expect.any(String));
+  secrets.push(trusted.body.deviceToken);
+  // No session starts fresh (a JWT of the same second as that verify's would be it): every
+  // sensitive change below must need a code the fuzzer does not have.
+  await app.strapi.db.query('plugin::two-factor.challenge').deleteMany({ where: { purpose: 'fresh' } });
   const [row] = await app.strapi.db.connection('up_users').where('id', victim.id);
   secrets.push(row.password, process.env.TWO_FACTOR_ENCRYPTION_KEY!);
 });
@@ -74,7 +96,8 @@ const protectedState = async () => {
   const knex = app.strapi.db.connection;
   const factors = await knex('two_factor_factors').whereNotNull('confirmed_at').select('id', 'user_id', 'method', 'secret').orderBy('id');
   const codes = await knex('two_factor_backup_codes').select('id', 'user_id', 'hash', 'used_at').orderBy('id');
-  return JSON.stringify({ factors, codes });
+  const devices = await knex('two_factor_devices').select('id', 'user_id', 'token_hash').orderBy('id');
+  return JSON.stringify({ factors, codes, devices });
 };
 
 const text = fc.oneof(
@@ -91,7 +114,11 @@ const value: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 2, arbitrary: fc.jsonValue({ maxDepth: 3 }) },
   { weight: 1, arbitrary: fc.constantFrom(null, true, 0, -1, 1e308, [], {}) }
 );
-const fields = ['code', 'method', 'mfaToken', 'phone', 'identifier', 'email', 'password', 'token', 'input', 'a', 'b', 'c', 'd'];
+const fields = ['code', 'method', 'mfaToken', 'phone', 'identifier', 'email', 'password', 'token', 'input', 'trustDevice', 'deviceToken', 'a', 'b', 'c', 'd'];
+/** Headers a request may carry: a remembered device's token and a step-up code, fuzzed. */
+const extraHeaders = fc.dictionary(fc.constantFrom('X-Two-Factor-Device', 'X-Two-Factor-Code', 'X-Two-Factor-Method'), fc.string({ maxLength: 80 }), {
+  maxKeys: 3,
+});
 const body = fc.oneof(
   { weight: 4, arbitrary: fc.dictionary(fc.constantFrom(...fields), value, { maxKeys: 5 }) },
   { weight: 1, arbitrary: value }
@@ -111,13 +138,15 @@ describe('fuzzing every route and operation', () => {
   it(`REST: ${RUNS} generated requests`, async () => {
     const before = await protectedState();
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...REST), body, credential, async (path, payload, who) => {
-        let req = app.http().post(path);
+      fc.asyncProperty(fc.constantFrom(...REST), body, credential, extraHeaders, text, async ([method, route], payload, who, headers, id) => {
+        const path = route.replace(':id', encodeURIComponent(id.slice(0, 200)) || '0');
+        let req = (app.http() as any)[method](path);
         const auth = authHeader(who);
         if (auth) req = req.set('Authorization', auth);
+        for (const [name, header] of Object.entries(headers)) req = req.set(name, header.replace(/[^\x20-\x7e]/g, ''));
         const isObject = typeof payload === 'object' && payload !== null;
         const res = await (isObject ? req.send(payload as object) : req.set('Content-Type', 'application/json').send(JSON.stringify(payload) ?? 'null'));
-        checkAnswer(res.status, res.text, `${path} ${JSON.stringify(payload)?.slice(0, 120)}`);
+        checkAnswer(res.status, res.text, `${method} ${path} ${JSON.stringify(payload)?.slice(0, 120)}`);
       }),
       { seed: SEED, numRuns: RUNS }
     );

@@ -1,8 +1,8 @@
 import type { Core } from '@strapi/strapi';
 import { getService, upRefreshCookieName, upRefreshMode, upSessions } from '../utils/plugin';
 import { requestMeta } from '../utils/request-meta';
-import { sendPending } from '../utils/answers';
-import { deviceToken } from '../utils/http';
+import { sendLogin, sendPending } from '../utils/answers';
+import { deviceToken, tokenRequest } from '../utils/http';
 import { isGraphql, recordPending, recordSetupDeadline } from '../utils/request-state';
 import type { PendingLogin } from '../services/login';
 import { withZod } from '../routes/schemas/zod';
@@ -82,6 +82,10 @@ export const guardUsersPermissions = (strapi: Core.Strapi) => {
       const local = action === 'callback' && (ctx.params?.provider || 'local') === 'local';
       const step = local ? await passwordStep(strapi, ctx) : null;
       if (step && 'pending' in step) return answerPending(strapi, ctx, step.pending);
+      // A remembered device: the login users-permissions would give, without checking the password again.
+      if (step && 'remembered' in step) {
+        return sendLogin(strapi, ctx, await getService(strapi, 'tokens').issue(step.remembered, tokenRequest(ctx)));
+      }
       const result = await original.call(this, ctx, ...rest);
       // A required role's grace period: the login succeeds and says by when to set up a factor.
       if (step && ctx.body?.jwt !== undefined && ctx.body?.jwt !== null) {

@@ -21,7 +21,7 @@ type LocalUser = { id: number; password?: string | null; confirmed?: boolean | n
 export type PasswordOutcome = { pending: PendingLogin } | { user: LocalUser; setupRequiredBy?: string };
 
 /** What the plugin adds in front of users-permissions' login: a pending login, or a set-up deadline to mention. */
-export type PasswordStepAddition = { pending: PendingLogin } | { setupRequiredBy: string };
+export type PasswordStepAddition = { pending: PendingLogin } | { setupRequiredBy: string } | { remembered: LocalUser };
 
 // users-permissions' own check of a local login's body, so its answer to a bad one is the same.
 const validateBody = validateYupSchema(yup.object({ identifier: yup.string().required(), password: yup.string().required() }));
@@ -79,8 +79,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const requirement = await getService(strapi, 'login').requirement(user);
       if (requirement.purpose) {
         // A remembered device answers null too: users-permissions then logs the user in as always.
-        const pending = await pendingUnlessRemembered(await admit(user, input.password), requirement.purpose, input, meta);
-        return pending ? { pending } : null;
+        const admitted = await admit(user, input.password);
+        const pending = await pendingUnlessRemembered(admitted, requirement.purpose, input, meta);
+        // A remembered device: the caller issues the tokens, so the password is hashed once.
+        return pending ? { pending } : { remembered: admitted };
       }
       // Only said once users-permissions has checked the password and answered its login.
       return requirement.setupRequiredBy ? { setupRequiredBy: requirement.setupRequiredBy } : null;

@@ -49,6 +49,11 @@ export const sendPending = (strapi: Core.Strapi, ctx: any, pending: PendingLogin
  */
 export const sendIssued = (strapi: Core.Strapi, ctx: any, issued: VerifiedLogin, extra: object = {}) => {
   ctx.cookies?.set?.(config(strapi).cookie.name, null, cookieOptions(strapi, ctx));
+  return sendLogin(strapi, ctx, issued, extra);
+};
+
+/** Tokens as users-permissions answers a login (its refresh cookie, if any), with a newly remembered device's token. */
+export const sendLogin = (strapi: Core.Strapi, ctx: any, issued: VerifiedLogin, extra: object = {}) => {
   if (issued.cookie) ctx.cookies.set(issued.cookie.name, issued.cookie.value, issued.cookie.options);
   if (!issued.device) return ctx.send({ ...issued.body, ...extra });
   ctx.cookies?.set?.(DEVICE_COOKIE, issued.device.token, {
