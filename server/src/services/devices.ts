@@ -105,8 +105,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         await audit().record('device.rejected', { userId: user.id, meta, details: { reason } });
         return false;
       }
-      await rows().update({ where: { id: row!.id }, data: { lastUsedAt: new Date() } });
-      await audit().record('device.used', { userId: user.id, meta, details: { deviceId: row!.id } });
+      // One commit for the use and its audit event.
+      await strapi.db.transaction(async () => {
+        await rows().update({ where: { id: row!.id }, data: { lastUsedAt: new Date() } });
+        await audit().record('device.used', { userId: user.id, meta, details: { deviceId: row!.id } });
+      });
       return true;
     },
 

@@ -57,8 +57,17 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
    */
   async refresh(userId: number, proof: StepUpProof, meta?: RequestMeta): Promise<{ freshUntil: string | null }> {
     if (!(await this.needed(userId))) throw twoFactorError('NOT_ENABLED');
-    await getService(strapi, 'verification').verify({ userId, code: proof.code, method: proof.method, meta });
-    const until = await getService(strapi, 'freshSessions').mark(userId, proof.session);
-    return { freshUntil: until ? until.toISOString() : null };
+    let until: Date | null = null;
+    // The mark shares the attempt's transaction: one commit for the whole step-up.
+    await getService(strapi, 'verification').verify({
+      userId,
+      code: proof.code,
+      method: proof.method,
+      meta,
+      onSuccess: async () => {
+        until = await getService(strapi, 'freshSessions').mark(userId, proof.session);
+      },
+    });
+    return { freshUntil: until ? (until as Date).toISOString() : null };
   },
 });
