@@ -134,7 +134,7 @@ const UsersPage = () => {
             t('users.column.methods', 'Methods'),
             t('users.column.backupCodes', 'Backup codes left'),
             t('users.column.lockedUntil', 'Locked until'),
-            t('users.column.devices', 'Remembered devices'),
+            t('users.column.devices', 'Devices'),
             t('users.column.actions', 'Actions'),
           ]}
         >
@@ -189,7 +189,7 @@ const UsersPage = () => {
                 </Td>
                 <Td><Typography>{user.devices}</Typography></Td>
                 <Td>
-                  <Flex gap={2}>
+                  <Flex direction="column" alignItems="stretch" gap={2}>
                     <Button
                       variant="danger-light"
                       size="S"
