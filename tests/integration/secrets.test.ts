@@ -7,8 +7,8 @@ import { codeAt, registerUser, PASSWORD } from '../helpers/flows';
 
 /**
  * docs/security.md T6, O3, L4: a full run of flows, every response body and every server log line
- * captured, then scanned for TOTP secrets, codes, hashes and pending tokens outside the answers
- * meant to carry them.
+ * captured, then scanned for TOTP secrets, codes, hashes, pending tokens, device tokens and
+ * fresh-session marks outside the answers meant to carry them.
  */
 let app: TestApp;
 const logs: string[] = [];
@@ -46,10 +46,16 @@ describe('secrets stay secret', () => {
     const backupCodes: string[] = confirm.body.backupCodes;
     await record('status', app.http().get('/api/two-factor/status').set(auth));
 
+    const settings = app.strapi.plugin('two-factor').service('settings');
+    await settings.update({ ...(await settings.get()), trustedDevices: { enabled: true, days: 30 } });
     const login = await record('login', app.http().post('/api/auth/local').send({ identifier: user.email, password: PASSWORD }));
     const mfaToken: string = login.body.mfaToken;
     await record('wrong code', app.http().post('/api/two-factor/verify').send({ mfaToken, code: '000000' }));
-    await record('verify', app.http().post('/api/two-factor/verify').send({ mfaToken, code: codes[1] }));
+    const verified = await record('verify', app.http().post('/api/two-factor/verify').send({ mfaToken, code: codes[1], trustDevice: true }));
+    const deviceToken: string = verified.body.deviceToken;
+    const device = { 'X-Two-Factor-Device': deviceToken };
+    await record('device login', app.http().post('/api/auth/local').set(device).send({ identifier: user.email, password: PASSWORD }));
+    await record('device list', app.http().get('/api/two-factor/devices').set(auth).set(device));
     await record('replay', app.http().post('/api/two-factor/verify').send({ mfaToken, code: codes[1] }));
 
     const gqlLogin = await record(
@@ -63,9 +69,15 @@ describe('secrets stay secret', () => {
     );
     const regenerate = await record('regenerate', app.http().post('/api/two-factor/backup-codes').set(auth).send({ code: codes[2] }));
     const newCodes: string[] = regenerate.body.backupCodes;
+    await record('step-up', app.http().post('/api/two-factor/step-up').set(auth).send({ code: newCodes[1] }));
+    const knex = app.strapi.db.connection;
+    // Read before the disable removes them.
+    const deviceHashes = (await knex('two_factor_devices').select('token_hash')).map((r: any) => r.token_hash);
+    const freshNonces = (await knex('two_factor_challenges').where('purpose', 'fresh').select('nonce')).map((r: any) => r.nonce);
+    expect(deviceHashes).toHaveLength(1);
+    expect(freshNonces.length).toBeGreaterThan(0);
     await record('disable', app.http().post('/api/two-factor/disable').set(auth).send({ code: newCodes[0] }));
 
-    const knex = app.strapi.db.connection;
     const hashes = (await knex('two_factor_backup_codes').select('hash')).map((r: any) => r.hash);
     const [user_row] = await knex('up_users').where('id', user.id);
     const secrets: Record<string, { values: string[]; allowed: string[] }> = {
@@ -77,6 +89,10 @@ describe('secrets stay secret', () => {
       'password hash': { values: [user_row.password], allowed: [] },
       'REST pending token': { values: [mfaToken], allowed: ['login'] },
       'GraphQL pending token': { values: [gqlToken], allowed: ['graphql login'] },
+      // The device token is given once, in the verify that remembered the device (body and cookie).
+      'device token': { values: [deviceToken], allowed: ['verify'] },
+      'device token hash': { values: deviceHashes, allowed: [] },
+      'fresh-session marks': { values: freshNonces, allowed: [] },
     };
     expect(logs.length).toBeGreaterThan(10); // the log was really captured (debug level, every request)
     expect(logs.join('')).toContain('/api/two-factor/verify');
