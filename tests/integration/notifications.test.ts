@@ -1,6 +1,6 @@
 import { describe, it, expect, afterAll, beforeEach } from 'vitest';
 import type { TestApp } from '../helpers/strapi';
-import { awayFromStepEnd, codeAt, enrolTotp, pendingLogin, pluginService, registerUser, updateSettings, type TestUser } from '../helpers/flows';
+import { awayFromStepEnd, codeAt, enrolTotp, pendingLogin, pluginService, registerUser, updateSettings, PASSWORD, type TestUser } from '../helpers/flows';
 import type { MailServer, ReceivedMail } from '../helpers/mail-server';
 import { useDeliveryApp } from '../helpers/delivery-app';
 import { auth, enrolEmail, setSendLimits, verify } from '../helpers/otp-flows';
@@ -135,6 +135,31 @@ describe('each security change mails the user once (L3)', () => {
     const notice = await noticeOf(user, 'disabled');
     expect(notice.text).toContain('Two-factor authentication was turned off for your Strapi account');
     expectNothingSecret(notice, [secret]);
+  });
+
+  it('a device remembered: the notice names the time and the request, not the device token', async () => {
+    await updateSettings(app, { trustedDevices: { enabled: true, days: 30 } });
+    try {
+      const user = await registerUser(app, 'device');
+      const { secret } = await enrolTotp(app, user);
+      const res = await app
+        .http()
+        .post('/api/two-factor/verify')
+        .set('User-Agent', AGENT)
+        .send({ mfaToken: await pendingLogin(app, user), code: codeAt(secret, 1), trustDevice: true });
+      expect(res.body.deviceToken).toEqual(expect.any(String));
+      const notice = await noticeOf(user, 'device.trusted');
+      expect(notice.subject).toBe('A device was remembered for your Strapi account');
+      expect(notice.text).toContain('its sign-ins need only your password');
+      expect(notice.text).toContain('NoticeTest/1.0');
+      expectNothingSecret(notice, [secret, res.body.deviceToken, res.body.jwt]);
+      // A login through it is not a security change: no notice.
+      const again = await app.http().post('/api/auth/local').set('X-Two-Factor-Device', res.body.deviceToken).send({ identifier: user.email, password: PASSWORD });
+      expect(again.body.jwt).toEqual(expect.any(String));
+      expect(mail.notices(user.email).map((m) => m.notice)).toEqual(['enabled', 'device.trusted']);
+    } finally {
+      await updateSettings(app, { trustedDevices: { enabled: false, days: 30 } });
+    }
   });
 
   it('nothing is mailed for a change that did not happen', async () => {
