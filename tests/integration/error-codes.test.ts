@@ -14,6 +14,7 @@ import { fails, gql } from './graphql-helpers';
 let app: TestApp;
 beforeAll(async () => {
   app = await startApp();
+  app.logs.expect(/two-factor: SMS delivery via webhook failed/); // the provider that cannot deliver, below
 });
 afterAll(async () => {
   await app?.stop();
