@@ -66,7 +66,7 @@ export default async ({ strapi }: { strapi: Core.Strapi }) => {
     // When a user joins a role: a required role's grace period counts from then (services/enforcement.ts).
     async afterCreate(event: any) {
       const id = event.result?.id;
-      if (id !== undefined) await enforcement.noteRole(id, await enforcement.roleTypeOf({ id }), null);
+      if (id !== undefined) await enforcement.noteRole(id, await enforcement.roleTypeOf({ id }), null, { created: true });
     },
     async beforeUpdate(event: any) {
       if (event.params?.where) event.state.roleBefore = await enforcement.roleTypeOf(event.params.where);

@@ -47,6 +47,9 @@ export async function startApp(
     else process.env[k] = v;
   }
   const logs = options.logs ?? new LogBook();
+  // MySQL/MariaDB commit a transaction implicitly at each DDL statement; knex warns once per table
+  // Strapi's schema sync creates inside one (Strapi's own start-up, not the plugin's doing).
+  if (db.client === 'mysql') logs.allow(/^knex: Transaction was implicitly committed/);
   const instance = createStrapi({ appDir: APP_DIR, distDir: APP_DIR, autoReload: false, serveAdminPanel: options.serveAdminPanel ?? false });
   keepLogs(instance, logs);
   const strapi = await instance.load();

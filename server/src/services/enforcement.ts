@@ -32,12 +32,25 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return user?.role?.type ?? null;
     },
 
-    /** Records that a user is in `roleType` from now on, when that is a change. */
-    async noteRole(userId: number, roleType: string | null, before: string | null) {
+    /**
+     * Records that a user is in `roleType` from now on, when that is a change into a required
+     * role. A new user has no
+     * row yet: a plain insert. (An UPDATE of a missing row first would take a gap lock on
+     * MariaDB/MySQL, and parallel sign-ups would deadlock on their inserts.)
+     */
+    async noteRole(userId: number, roleType: string | null, before: string | null, options: { created?: boolean } = {}) {
       if (!roleType || roleType === before) return;
+      // Only joining a role that is required now matters: for one required later, the
+      // requirement's own time is the later one.
+      if (!(await getService(strapi, 'settings').get()).enforcedRoles.includes(roleType)) return;
       const data = { roleType, since: Date.now() };
-      const { count } = await memberships().updateMany({ where: { userId }, data });
-      if (!count) await memberships().create({ data: { userId, ...data } });
+      if (options.created) {
+        await memberships().create({ data: { userId, ...data } });
+        return;
+      }
+      const row = await memberships().findOne({ where: { userId }, select: ['id'] });
+      if (row) await memberships().update({ where: { id: row.id }, data });
+      else await memberships().create({ data: { userId, ...data } });
     },
 
     async forget(userId: number) {
