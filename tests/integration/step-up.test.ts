@@ -126,6 +126,15 @@ describe('POST /api/two-factor/step-up', () => {
     expectStepUpRequired(await post('/api/two-factor/backup-codes', other));
   });
 
+  it('ten users stepping up at the same moment all end fresh (no lock waits turned into errors)', async () => {
+    const users = [];
+    for (let i = 0; i < 10; i++) users.push(await verifiedUser());
+    const answers = await Promise.all(users.map(({ user, backupCodes }) => post('/api/two-factor/step-up', user.jwt, { code: backupCodes[0] })));
+    expect(answers.map((res) => res.status)).toEqual(answers.map(() => 200));
+    const after = await Promise.all(users.map(({ user }) => post('/api/two-factor/backup-codes', user.jwt)));
+    expect(after.map((res) => res.status)).toEqual(after.map(() => 200));
+  });
+
   it('a backup code steps up too, once', async () => {
     const { user, backupCodes } = await verifiedUser();
     expect((await post('/api/two-factor/step-up', user.jwt, { code: backupCodes[0] })).status).toBe(200);

@@ -76,7 +76,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   /** The one pending enrolment of a method: a new one replaces the last. */
   const replacePending = (userId: number, method: Method, data: Record<string, unknown>) =>
     strapi.db.transaction(async () => {
-      await factorQuery().deleteMany({ where: { userId, method, confirmedAt: null } });
+      // Delete by id what a plain read found: a DELETE that matches no row would take a gap lock
+      // on MariaDB/MySQL, and two users enrolling at once would deadlock on their inserts.
+      const stale = await factorQuery().findMany({ where: { userId, method, confirmedAt: null }, select: ['id'] });
+      if (stale.length) await factorQuery().deleteMany({ where: { id: { $in: stale.map((row: { id: number }) => row.id) } } });
       await factorQuery().create({
         data: { userId, method, confirmedAt: null, expiresAt: new Date(Date.now() + config().enrolmentTtl * 1000), ...data },
       });

@@ -26,13 +26,21 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const now = Date.now();
       const until = now + window * 1000;
       const nonce = key(token);
-      const updated = await rows().updateMany({ where: { nonce, userId, purpose: 'fresh' }, data: { verifiedAt: now, expiresAt: until } });
-      if (!updated.count) {
-        // Two marks of one token at once: the unique nonce keeps one row, and either time is right.
+      const data = { verifiedAt: now, expiresAt: until };
+      // Read, then update the row or insert it: an UPDATE of a missing row would take a gap lock
+      // on MariaDB/MySQL, and two step-ups in their attempts' transactions could deadlock.
+      const row = await rows().findOne({ where: { nonce, userId, purpose: 'fresh' }, select: ['id'] });
+      if (row) {
+        await rows().update({ where: { id: row.id }, data });
+      } else if (strapi.db.inTransaction()) {
+        // A step-up: its attempt holds the account's throttle row, so no other mark of this token runs now.
+        await rows().create({ data: { nonce, userId, purpose: 'fresh', ...data } });
+      } else {
+        // Two logins of one second issue one token: the unique nonce keeps one row, and either time is right.
         try {
-          await rows().create({ data: { nonce, userId, purpose: 'fresh', verifiedAt: now, expiresAt: until } });
+          await rows().create({ data: { nonce, userId, purpose: 'fresh', ...data } });
         } catch {
-          await rows().updateMany({ where: { nonce, userId, purpose: 'fresh' }, data: { verifiedAt: now, expiresAt: until } });
+          await rows().updateMany({ where: { nonce, userId, purpose: 'fresh' }, data });
         }
       }
       return new Date(until);
