@@ -1,38 +1,18 @@
 // Step-up verify: POST /api/two-factor/step-up with a current TOTP code and the user's JWT, vs
 // the 2FA verify of a login (POST /api/two-factor/verify), the same number of each, alternately.
 import { cannon, unexpected } from '../lib/load.mjs';
-import { passwordLogin, verify } from '../lib/flows.mjs';
+import { verify } from '../lib/flows.mjs';
+import { mintLogins } from './verify.mjs';
 import { pool } from '../lib/http.mjs';
 import { median } from '../lib/stats.mjs';
 
-/** `count` users with a JWT of a finished 2FA login and a fresh code each (their cost is not measured). */
+/** `count` users with a JWT of a finished 2FA login (their cost is not measured). */
 const signedIn = async (ctx, count) => {
-  const { servers, cheapBook } = ctx;
-  const taken = [];
-  for (let i = 0; i < count; i += 1) taken.push(await cheapBook.next());
+  const logins = await mintLogins(ctx, count);
+  const { servers } = ctx;
   await servers.on.durable(false);
   try {
-    return await pool(count, 4, async (i) => {
-      const { mfaToken } = await passwordLogin(servers.on.url, taken[i].user.email);
-      const { jwt } = await verify(servers.on.url, mfaToken, taken[i].code);
-      return { jwt, user: taken[i].user };
-    });
-  } finally {
-    await servers.on.durable(true);
-  }
-};
-
-/** Pending logins with a fresh code each. */
-const pendingLogins = async (ctx, count) => {
-  const { servers, cheapBook } = ctx;
-  const taken = [];
-  for (let i = 0; i < count; i += 1) taken.push(await cheapBook.next());
-  await servers.on.durable(false);
-  try {
-    return await pool(count, 4, async (i) => {
-      const { mfaToken } = await passwordLogin(servers.on.url, taken[i].user.email);
-      return { mfaToken, code: taken[i].code };
-    });
+    return await pool(count, 4, async (i) => ({ jwt: (await verify(servers.on.url, logins[i].mfaToken, logins[i].code)).jwt, user: logins[i].user }));
   } finally {
     await servers.on.durable(true);
   }
@@ -60,13 +40,16 @@ export async function stepUp(ctx) {
     if (bad) throw new Error(`step-up answered ${bad}`);
     stepRuns.push(stepped);
 
-    const logins = await pendingLogins(ctx, amount);
+    const logins = await mintLogins(ctx, amount);
     let j = 0;
     const verified = await cannon({
       url,
       method: 'POST',
       path: '/api/two-factor/verify',
-      next: () => ({ body: logins[j++ % logins.length] }),
+      next: () => {
+        const { mfaToken, code } = logins[j++ % logins.length];
+        return { body: { mfaToken, code } };
+      },
       connections: cfg.connections,
       amount,
     });

@@ -4,8 +4,8 @@ import { passwordLogin } from '../lib/flows.mjs';
 import { pool } from '../lib/http.mjs';
 import { median } from '../lib/stats.mjs';
 
-/** Pending logins with a fresh code each, opened before the round (their cost is not measured). */
-const mintLogins = async (ctx, count) => {
+/** Pending logins with a fresh code each (and their user), opened before the round (their cost is not measured). */
+export const mintLogins = async (ctx, count) => {
   const { servers, cheapBook } = ctx;
   const taken = [];
   for (let i = 0; i < count; i += 1) taken.push(await cheapBook.next());
@@ -13,7 +13,7 @@ const mintLogins = async (ctx, count) => {
   try {
     return await pool(count, 4, async (i) => {
       const { mfaToken } = await passwordLogin(servers.on.url, taken[i].user.email);
-      return { mfaToken, code: taken[i].code };
+      return { mfaToken, code: taken[i].code, user: taken[i].user };
     });
   } finally {
     await servers.on.durable(true);
@@ -33,7 +33,10 @@ export async function verifyThroughput(ctx) {
         url,
         method: 'POST',
         path: '/api/two-factor/verify',
-        next: () => ({ body: logins[i++ % logins.length] }),
+        next: () => {
+          const { mfaToken, code } = logins[i++ % logins.length];
+          return { body: { mfaToken, code } };
+        },
         connections: cfg.connections,
         amount: cfg.verifyAmount,
       })
