@@ -34,11 +34,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         await rows().update({ where: { id: row.id }, data });
       } else if (strapi.db.inTransaction()) {
         // A step-up: its attempt holds the account's throttle row, so no other mark of this token runs now.
-        await rows().create({ data: { nonce, userId, purpose: 'fresh', ...data } });
+        await rows().createMany({ data: [{ nonce, userId, purpose: 'fresh', ...data }] });
       } else {
         // Two logins of one second issue one token: the unique nonce keeps one row, and either time is right.
         try {
-          await rows().create({ data: { nonce, userId, purpose: 'fresh', ...data } });
+          await rows().createMany({ data: [{ nonce, userId, purpose: 'fresh', ...data }] });
         } catch {
           await rows().updateMany({ where: { nonce, userId, purpose: 'fresh' }, data });
         }

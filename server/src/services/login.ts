@@ -83,16 +83,18 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       await challenges().deleteMany({ where: { userId: user.id, expiresAt: { $lt: now } } });
       // The challenge and its audit event: one transaction, one commit (on SQLite a disk sync).
       await strapi.db.transaction(async () => {
-        await challenges().create({
-          data: {
-            nonce,
-            purpose,
-            userId: user.id,
-            expiresAt: now + ttl * 1000,
-            passwordFingerprint: fingerprint(user.password),
-            attempts: 0,
-            sendCount: 0,
-          },
+        await challenges().createMany({
+          data: [
+            {
+              nonce,
+              purpose,
+              userId: user.id,
+              expiresAt: now + ttl * 1000,
+              passwordFingerprint: fingerprint(user.password),
+              attempts: 0,
+              sendCount: 0,
+            },
+          ],
         });
         await getService(strapi, 'audit').record('login.challenged', { userId: user.id, meta, details: { purpose } });
       });

@@ -6,7 +6,8 @@ import { affected, columnOf, findOrCreate, integer, tableOf, toNumber, withKnex 
 const retryAfter = (lockedUntil: number | null, now = Date.now()) =>
   Math.max(1, Math.ceil(((lockedUntil ?? now + 1000) - now) / 1000));
 
-export type Reservation = { ok: true; locksNow: boolean } | { ok: false; retryAfter: number };
+/** `locksNow()` reads whether this attempt's count locked the account (only a failure needs to know). */
+export type Reservation = { ok: true; locksNow: () => Promise<boolean> } | { ok: false; retryAfter: number };
 /** What open() found; `limits` are the settings the attempt is counted with. */
 export type Gate = { ok: true; expiredLock: boolean; limits: Limits } | { ok: false; retryAfter: number };
 type Limits = { maxFailures: number; lockDuration: number };
@@ -85,8 +86,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         )
       );
       if (count === 1) {
-        const row = await this.state(userId);
-        return { ok: true, locksNow: row.lockedUntil !== null };
+        // Read back only on a failure: the row is this transaction's until it commits.
+        return { ok: true, locksNow: async () => (await this.state(userId)).lockedUntil !== null };
       }
       const row = await this.state(userId);
       return { ok: false, retryAfter: retryAfter(row.lockedUntil, now) };
