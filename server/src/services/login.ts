@@ -120,6 +120,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async resolve(token: unknown, purposes: Purpose[]): Promise<{ challenge: any; user: any }> {
       const payload = verifyPendingToken(token, getService(strapi, 'keys').get().pendingToken);
       if (!payload || !purposes.includes(payload.purpose)) throw expired();
+      // Every use of a pending login counts an attempt or sends a code, both refused while the
+      // account is locked: a lock this process knows of is answered before any read.
+      const retryAfter = getService(strapi, 'throttle').knownLock(Number(payload.userId));
+      if (retryAfter !== null) throw twoFactorError('LOCKED', undefined, { retryAfter });
       const challenge = await challenges().findOne({ where: { nonce: payload.challengeId } });
       if (
         !challenge ||
