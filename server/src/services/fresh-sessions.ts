@@ -36,7 +36,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         // A step-up: its attempt holds the account's throttle row, so no other mark of this token runs now.
         await rows().createMany({ data: [{ nonce, userId, purpose: 'fresh', ...data }] });
       } else {
-        // Two logins of one second issue one token: the unique nonce keeps one row, and either time is right.
+        // A token marked twice at once (two step-ups of one session): the unique nonce keeps one row.
         try {
           await rows().createMany({ data: [{ nonce, userId, purpose: 'fresh', ...data }] });
         } catch {
@@ -44,6 +44,17 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         }
       }
       return new Date(until);
+    },
+
+    /**
+     * Marks a token the plugin has just issued (so no row can exist for it yet: every legacy JWT
+     * it issues has its own `jti`, every refresh-mode one its own session): one insert, no read.
+     */
+    async markIssued(userId: number, token: string): Promise<void> {
+      const window = config().stepUpWindow;
+      if (window <= 0) return;
+      const now = Date.now();
+      await rows().createMany({ data: [{ nonce: key(token), userId, purpose: 'fresh', verifiedAt: now, expiresAt: now + window * 1000 }] });
     },
 
     /**
