@@ -4,7 +4,7 @@
  * request may be tried again.
  */
 
-/** The codes of docs/errors.md that a REST answer carries. */
+/** The codes of docs/errors.md (the GraphQL dialects' and the admin API's among them, for completeness). */
 export type ServerErrorCode =
   | 'INVALID_CODE'
   | 'LOCKED'
@@ -29,6 +29,11 @@ export type ServerErrorCode =
   | 'PASSKEY_LIMIT'
   | 'PASSKEY_NOT_FOUND'
   | 'PASSWORDLESS_OFF'
+  | 'WRONG_ACCOUNT'
+  | 'WRONG_PASSWORD'
+  | 'PASSWORD_MISMATCH'
+  | 'INVALID_SETTINGS'
+  | 'NOT_CONTENT'
   | 'INVALID_INPUT'
   | 'REFUSED'
   | 'UNAUTHORIZED'
