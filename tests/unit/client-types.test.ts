@@ -14,7 +14,8 @@ import { errorFromAnswer, parseRetryAfter } from '../../client/src/errors';
  * The client's answer types (client/src/types.ts) against the schemas the routes declare
  * (server/src/routes/schemas). Where a schema keeps its zod type, the types are compared by the
  * compiler; where `json()` erases it to a plain Schema, its JSON Schema's properties are compared
- * with key lists the compiler holds equal to the client's types.
+ * with key lists the compiler holds equal to the client's types. The type assertions are checked by
+ * `npm run typecheck` (tsconfig.tests.json), the JSON Schema comparisons by this run.
  */
 type Login = ReturnType<typeof loginSchemas>;
 type Manage = ReturnType<typeof manageSchemas>;
