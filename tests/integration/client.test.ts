@@ -1,5 +1,8 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import ts from 'typescript';
 import type { AddressInfo } from 'node:net';
 import { describe, it, expect, beforeAll, afterAll, beforeEach } from 'vitest';
 import type { TestApp } from '../helpers/strapi';
@@ -374,5 +377,49 @@ describe('an expired pending login', () => {
     await new Promise((resolve) => setTimeout(resolve, 2_100));
     const error = await failure(step.verify({ code: codeAt(secret, 0) }));
     expect({ code: error.code, status: error.status }).toEqual({ code: 'PENDING_EXPIRED', status: 401 });
+  });
+});
+
+describe('the package export strapi-plugin-two-factor/client', () => {
+  const ROOT = path.resolve(__dirname, '..', '..');
+  const node = (args: string[]) => execFileSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8' }).trim();
+
+  it('resolves by name to the CommonJS and ESM builds, with the same API', () => {
+    expect(node(['-e', "console.log(require.resolve('strapi-plugin-two-factor/client'))"])).toBe(path.join(ROOT, 'dist/client/index.js'));
+    const cjs = node(['-e', "console.log(Object.keys(require('strapi-plugin-two-factor/client')).sort().join())"]);
+    const esm = node(['--input-type=module', '-e', "console.log(Object.keys(await import('strapi-plugin-two-factor/client')).sort().join())"]);
+    expect(cjs).toBe('TwoFactorError,createTwoFactorClient,memoryDeviceTokenStore');
+    expect(esm).toBe(cjs);
+  });
+
+  it('gives TypeScript its declarations (NodeNext resolution, as a consumer compiles)', () => {
+    const dir = path.join(ROOT, '.tmp');
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, `client-consumer-${process.pid}.mts`);
+    fs.writeFileSync(
+      file,
+      [
+        "import { createTwoFactorClient, TwoFactorError, type LoginResult } from 'strapi-plugin-two-factor/client';",
+        "const client = createTwoFactorClient({ url: 'http://localhost:1337' });",
+        "const result: LoginResult = await client.login({ identifier: 'a', password: 'b' });",
+        "if (result.status === 'second-factor') await result.verify({ code: '123456', trustDevice: true });",
+        "export const locked = (e: unknown) => TwoFactorError.is(e, 'LOCKED') && e.retryAfter;",
+        '',
+      ].join('\n')
+    );
+    try {
+      const program = ts.createProgram([file], {
+        strict: true,
+        noEmit: true,
+        target: ts.ScriptTarget.ES2022,
+        module: ts.ModuleKind.NodeNext,
+        moduleResolution: ts.ModuleResolutionKind.NodeNext,
+        lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'],
+        types: [],
+      });
+      expect(ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'))).toEqual([]);
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
   });
 });
