@@ -80,9 +80,16 @@ export const accountApi = (send: Send, session: SessionState) => {
   };
 };
 
-/** The signed-in user's remembered devices. */
-export const devicesApi = (send: Send, session: SessionState) => ({
-  list: async () => send<RememberedDevice[]>({ method: 'GET', path: '/two-factor/devices', bearer: await requireJwt(session) }),
+/**
+ * The signed-in user's remembered devices. `ownToken`: the device token to name as this device's
+ * in the list (`X-Two-Factor-Device`), for a client without the cookie.
+ */
+export const devicesApi = (send: Send, session: SessionState, ownToken: () => Promise<string | null | undefined>) => ({
+  list: async () => {
+    const token = await ownToken();
+    const headers = token ? { 'X-Two-Factor-Device': token } : undefined;
+    return send<RememberedDevice[]>({ method: 'GET', path: '/two-factor/devices', bearer: await requireJwt(session), headers });
+  },
   /** Forgets one device; DEVICE_NOT_FOUND for an id that is not the user's. */
   revoke: async (id: number) =>
     send<{ id: number }>({ method: 'DELETE', path: `/two-factor/devices/${encodeURIComponent(String(id))}`, bearer: await requireJwt(session) }),

@@ -20,6 +20,12 @@ export interface TwoFactorClientOptions extends HttpOptions {
    * by its secure storage.
    */
   deviceTokens?: DeviceTokenStore;
+  /**
+   * Send the kept device token as `X-Two-Factor-Device` when listing devices, so the list marks
+   * this device `current` without the cookie (native apps, server code). A browser on another
+   * origin needs that header allowed by CORS; with the cookie it needs nothing.
+   */
+  deviceHeader?: boolean;
   /** @simplewebauthn/browser (or its two functions), for the passkey helpers; imported on first use when left out. */
   webauthn?: WebAuthnCeremonies;
 }
@@ -34,7 +40,7 @@ export function createTwoFactorClient(options: TwoFactorClientOptions) {
   const session = createSessionState(options.jwt, options.onSession);
   const devices = options.deviceTokens ?? memoryDeviceTokenStore();
   const context: LoginContext = { send, session, devices, webauthn: webAuthnLoader(options.webauthn) };
-  const deviceList = devicesApi(send, session);
+  const deviceList = devicesApi(send, session, async () => (options.deviceHeader ? devices.get() : null));
 
   return {
     /**

@@ -67,7 +67,7 @@ interface Exchange {
 }
 
 /** A client on its own fetch, which records each exchange and checks each 2xx answer against its route's schema. */
-function newClient(options: { jwt?: string } = {}) {
+function newClient(options: { jwt?: string; deviceHeader?: boolean } = {}) {
   const exchanges: Exchange[] = [];
   const recordingFetch = async (input: string, init: RequestInit) => {
     const response = await fetch(input, init);
@@ -85,7 +85,7 @@ function newClient(options: { jwt?: string } = {}) {
     }
     return response;
   };
-  const client = createTwoFactorClient({ url: baseUrl, fetch: recordingFetch, ...(options.jwt ? { jwt: options.jwt } : {}) });
+  const client = createTwoFactorClient({ url: baseUrl, fetch: recordingFetch, ...options });
   return { client, exchanges };
 }
 
@@ -285,6 +285,17 @@ describe('remembered devices', () => {
 
     const missing = await failure(client.devices.revoke(devices[0].id));
     expect({ code: missing.code, status: missing.status }).toEqual({ code: 'DEVICE_NOT_FOUND', status: 404 });
+  });
+
+  it('with deviceHeader, a client without cookies finds its own device marked current', async () => {
+    const { user, backupCodes } = await totpUser('cdevicecurrent');
+    const own = newClient({ deviceHeader: true });
+    const { step } = await secondFactor(user, own.client);
+    await step.verify({ code: backupCodes[0], trustDevice: true });
+    await (await secondFactor(user)).step.verify({ code: backupCodes[1], trustDevice: true });
+    const list = await own.client.devices.list();
+    expect(list.map((device) => device.current).sort()).toEqual([false, true]);
+    expect(own.exchanges.at(-1)?.headers['x-two-factor-device']).toBe(await own.client.devices.token());
   });
 
   it('revokeAll needs a step-up outside a fresh session (the code goes as a header) and forgets the kept token', async () => {
