@@ -6,4 +6,25 @@ export type { DeviceTokenStore, Session, JwtSource } from './session';
 export { memoryDeviceTokenStore } from './session';
 export type { FetchLike } from './http';
 export type { WebAuthnCeremonies } from './webauthn';
-export type * from './types';
+export type {
+  Method,
+  FactorMethod,
+  CodeMethod,
+  User,
+  IssuedTokens,
+  TwoFaRequiredAnswer,
+  TwoFaSetupRequiredAnswer,
+  LoginAnswer,
+  AuthenticatorEnrolment,
+  CodeSentEnrolment,
+  Enrolment,
+  Confirmation,
+  TwoFactorStatus,
+  DisableResult,
+  StepUpResult,
+  RememberedDevice,
+  Passkey,
+  StepUpProof,
+  PublicKeyOptionsJSON,
+  WebAuthnResponseJSON,
+} from './types';
