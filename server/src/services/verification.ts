@@ -2,7 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { decryptSecret, verifyTotp } from '../core';
 import { UID, getService } from '../utils/plugin';
 import type { RequestMeta } from '../utils/request-meta';
-import type { FactorMethod, Method } from '../vocabulary';
+import { PASSKEY, type FactorMethod, type Method } from '../vocabulary';
 
 export interface VerifyInput {
   userId: number;
@@ -44,8 +44,23 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     return count === 1;
   };
 
-  const tryMethod = async (userId: number, method: FactorMethod, code: unknown, challenge?: { id: number }): Promise<boolean> => {
+  const tryMethod = async (userId: number, method: FactorMethod, code: unknown, challenge?: { id: number }, meta?: RequestMeta): Promise<boolean> => {
     switch (method) {
+      case 'passkey': {
+        // An assertion answers the one pending login whose challenge it signed; no step-up takes one.
+        if (!challenge || typeof code !== 'object' || code === null) return false;
+        const passkeys = getService(strapi, 'passkeys');
+        if (!(await passkeys.usable())) return false;
+        const outcome = await passkeys.checkAssertion({
+          purpose: 'passkey-login',
+          binding: `login:${challenge.id}`,
+          userId,
+          response: code,
+          requireUserVerification: false,
+          meta,
+        });
+        return outcome.ok;
+      }
       case 'totp': {
         const factor = await strapi.db.query(UID.factor).findOne({ where: { userId, method: 'totp', confirmedAt: { $notNull: true } } });
         return factor ? matchTotp(factor, code) : false;
@@ -77,9 +92,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return (await strapi.db.query(UID.factor).count({ where: { userId, confirmedAt: { $notNull: true } } })) > 0;
     },
 
-    /** Methods the user can answer a login with: confirmed factors, then backup codes if any left. */
+    /**
+     * Methods the user can answer a login with: confirmed factors, then backup codes if any left.
+     * Passkeys only while the site offers them (configured and switched on): the browser needs
+     * the relying party to answer at all.
+     */
     async loginMethods(userId: number): Promise<FactorMethod[]> {
-      const methods = await this.confirmedMethods(userId);
+      const confirmed = await this.confirmedMethods(userId);
+      const passkeysUsable = confirmed.includes(PASSKEY) && (await getService(strapi, 'passkeys').usable());
+      const methods = confirmed.filter((method) => method !== PASSKEY || passkeysUsable);
       const backups = await getService(strapi, 'backupCodes').remaining(userId);
       return [...methods, ...(backups > 0 ? (['backup_code'] as const) : [])];
     },
@@ -88,7 +109,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async match({ userId, code, method, meta, challenge }: VerifyInput): Promise<FactorMethod | null> {
       const candidates = method ? [method] : await this.loginMethods(userId);
       for (const candidate of candidates) {
-        if (!(await tryMethod(userId, candidate, code, challenge))) continue;
+        if (!(await tryMethod(userId, candidate, code, challenge, meta))) continue;
         if (candidate === 'backup_code') {
           const remaining = await getService(strapi, 'backupCodes').remaining(userId);
           await audit().record('backup_code.used', { userId, method: candidate, meta, details: { remaining } });

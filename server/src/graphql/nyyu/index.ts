@@ -2,7 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { codeOf, twoFactorError } from '../../utils/errors';
 import { getService } from '../../utils/plugin';
-import { FACTOR_METHODS, METHODS } from '../../vocabulary';
+import { FACTOR_METHODS, METHODS, PASSKEY } from '../../vocabulary';
 import { validateConfirm, validateEnable } from '../../controllers/validation';
 import { fromNyyu } from '../methods';
 import { pub, pubLimited, type Dialect } from '../auth';
@@ -47,6 +47,8 @@ const MESSAGES = {
 
 // One entry per method at the most: more is not a login, it is a guessing batch.
 const MAX_ENTRIES = FACTOR_METHODS.length;
+/** The methods NYYU enrols with a code: passkeys have their own ceremony (REST or the native operations). */
+const CODE_ENROLLED = METHODS.filter((method) => method !== PASSKEY);
 
 const credentials = (status: string, token: string) => ({ status, token });
 
@@ -75,7 +77,7 @@ export default (strapi: Core.Strapi): Dialect => {
     resolvers: {
       Mutation: {
         async request2FA(_: unknown, args: any, context: GraphQLContext) {
-          const method = fromNyyu(args.method, METHODS);
+          const method = fromNyyu(args.method, CODE_ENROLLED);
           const input = await validateEnable({ method, phone: args.phone ?? undefined });
           const { user } = await caller(context, args.email, args.token);
           const proof = {
@@ -88,7 +90,7 @@ export default (strapi: Core.Strapi): Dialect => {
         },
 
         async confirmRequest2FA(_: unknown, args: any, context: GraphQLContext) {
-          const method = fromNyyu(args.method, METHODS);
+          const method = fromNyyu(args.method, CODE_ENROLLED);
           const input = await validateConfirm({ method, code: args.code });
           const who = await caller(context, args.email, args.token);
           await getService(strapi, 'callers')
