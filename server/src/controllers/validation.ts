@@ -83,7 +83,12 @@ const webauthnResponse = yup
   .typeError('response must be the object startRegistration / startAuthentication answered')
   .required('response is required')
   .noUnknown(false);
-const passkeyName = yup.string().strict().typeError('name must be a string').trim().min(1, 'name must not be empty').max(64, 'name is too long (64 characters at most)');
+const passkeyName = yup
+  .string()
+  .strict()
+  .typeError('name must be a string')
+  .test('not-blank', 'name must not be empty', (value) => value === undefined || value.trim().length > 0)
+  .test('max', 'name is too long (64 characters at most)', (value) => value === undefined || value.trim().length <= 64);
 /** `POST /passkeys/options`: a setup-required login's token, and the step-up when the account has a factor. */
 export const validatePasskeyOptions = validator<{ mfaToken?: string; code?: unknown; codeMethod?: FactorMethod }>(
   object({ mfaToken: token, code: yup.mixed(), codeMethod: factorMethod })
