@@ -155,11 +155,17 @@ describe('notices', () => {
 });
 
 describe('the admin reset', () => {
-  it("removes the user's passkeys with their other factors", async () => {
+  it("the users page counts the user's passkeys; the reset removes them with their other factors, and says so", async () => {
     const { user, fresh } = await twoPasskeys('pmreset');
     const token = await adminToken(app.http, SUPER.email, SUPER.password);
+    const row = async () =>
+      (await app.http().get(`/two-factor/users?search=${encodeURIComponent(user.email)}`).set('Authorization', `Bearer ${token}`)).body.results[0];
+    expect(await row()).toEqual(expect.objectContaining({ id: user.id, methods: ['passkey'], passkeys: 2 }));
     const res = await app.http().post(`/two-factor/users/${user.id}/reset`).set('Authorization', `Bearer ${token}`).send({});
     expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(await row()).toEqual(expect.objectContaining({ methods: [], passkeys: 0, backupCodesRemaining: 0 }));
+    const [notice] = await mail.waitForNotices(user.email, { event: 'admin.reset' });
+    expect(notice.text).toMatch(/your passkeys/);
     expect(await app.strapi.db.query('plugin::two-factor.passkey').count({ where: { userId: user.id } })).toBe(0);
     expect((await list(fresh)).body).toEqual([]);
     expect((await passwordLogin(app, user.email)).body.jwt).toEqual(expect.any(String));

@@ -198,6 +198,18 @@ const SettingsPage = () => {
                     </Box>
                   );
                 })}
+                {values.methods.passkey && (
+                  <Box paddingLeft={6}>
+                    <Checkbox
+                      name="passkeys.passwordless"
+                      checked={values.passkeys.passwordless}
+                      disabled={readOnly}
+                      onCheckedChange={(checked) => set({ passkeys: { passwordless: checked === true } })}
+                    >
+                      {t('settings.passkeys.passwordless', 'Passwordless sign-in: a passkey with user verification signs in on its own (both factors)')}
+                    </Checkbox>
+                  </Box>
+                )}
               </Flex>
             </Section>
 

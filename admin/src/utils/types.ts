@@ -51,6 +51,8 @@ export interface UserRow {
   setupRequiredBy: string | null;
   /** Remembered devices whose logins skip the second factor. */
   devices: number;
+  /** Passkeys registered. */
+  passkeys: number;
 }
 
 export interface EventRow {

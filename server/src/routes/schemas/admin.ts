@@ -37,6 +37,7 @@ export const adminSchemas = (z: Zod) => {
     lockedUntil: z.string().nullable(),
     keyMissing: z.boolean().describe('The authenticator secret was sealed with a key that is no longer configured'),
     devices: whole.describe('Remembered devices whose logins skip the second factor'),
+    passkeys: whole.describe('Passkeys registered (the reset removes them)'),
   });
   const user = userState.extend({
     username: z.string().nullable(),
