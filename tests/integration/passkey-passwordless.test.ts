@@ -157,6 +157,24 @@ describe('switched on', () => {
   });
 });
 
+describe('refresh mode, as the second factor', () => {
+  it("the passkey verify answers the refresh-mode login, as every verify does", async () => {
+    const { user, device } = await userWithPasskey('pwverify');
+    const login = await passwordLogin(app, user.email);
+    expect(login.body.methods).toEqual(['passkey', 'backup_code']);
+    const challenge = await app.http().post('/api/two-factor/passkeys/challenge').send({ mfaToken: login.body.mfaToken });
+    const res = await app
+      .http()
+      .post('/api/two-factor/verify')
+      .send({ mfaToken: login.body.mfaToken, method: 'passkey', response: device.assert(challenge.body) });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.jwt).toEqual(expect.any(String));
+    expect(res.body.refreshToken).toEqual(expect.any(String));
+    const renewed = await app.http().post('/api/auth/refresh').send({ refreshToken: res.body.refreshToken });
+    expect(renewed.status, JSON.stringify(renewed.body)).toBe(200);
+  });
+});
+
 describe('the rules of a password login', () => {
   it('a blocked user is refused as the password login refuses them', async () => {
     const { user, device } = await userWithPasskey('pwblocked');

@@ -169,7 +169,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         details: { adminId: admin.id, methods: removed.methods.join(',') || null, backupCodes: removed.backupCodes },
       });
       await getService(strapi, 'notifications').notify('admin.reset', { userId: user.id, meta, removed });
-      return { id: user.id, methods: [] as Method[], backupCodesRemaining: 0, lockedUntil: null, keyMissing: false, devices: 0 };
+      return { id: user.id, methods: [] as Method[], backupCodesRemaining: 0, lockedUntil: null, keyMissing: false, devices: 0, passkeys: 0 };
     },
 
     /** Forgets every remembered device of a user (their next logins need the second factor), audited with the admin. */

@@ -1,14 +1,10 @@
 import { createHmac } from 'node:crypto';
 import type { Core } from '@strapi/strapi';
-import {
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
-  type AuthenticationResponseJSON,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
-  type RegistrationResponseJSON,
+import type {
+  AuthenticationResponseJSON,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
 } from '@simplewebauthn/server';
 import { passkeysConfigured, type PluginConfig } from '../config';
 import { PLUGIN_ID, UID, getService } from '../utils/plugin';
@@ -51,6 +47,15 @@ export interface RegisteredCredential {
 
 /** An assertion's outcome: the passkey it proved, or why it did not (a counter that went back is audited). */
 export type AssertionOutcome = { ok: true; passkey: any } | { ok: false; reason: 'invalid' | 'counter' };
+
+type WebAuthnLibrary = typeof import('@simplewebauthn/server');
+let loaded: Promise<WebAuthnLibrary> | undefined;
+/**
+ * @simplewebauthn/server, loaded at the first ceremony rather than at start: with its ASN.1 and
+ * X.509 dependencies it costs about 100 ms, which every start would pay for a method that is off
+ * by default.
+ */
+const webauthn = (): Promise<WebAuthnLibrary> => (loaded ??= import('@simplewebauthn/server'));
 
 const toIso = (value: unknown): string | null => (value ? new Date(value as string).toISOString() : null);
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -158,6 +163,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const { rpID, rpName } = await relyingParty();
       // A stable, opaque user handle: no id or address of the account leaves the server.
       const userID = createHmac('sha256', getService(strapi, 'keys').get().codeHmac).update(`passkey-user:${user.id}`).digest().subarray(0, 32);
+      const { generateRegistrationOptions } = await webauthn();
       const options = await generateRegistrationOptions({
         rpName,
         rpID,
@@ -183,6 +189,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       let info;
       try {
         if (!isObject(response)) throw new Error('not an object');
+        const { verifyRegistrationResponse } = await webauthn();
         const verified = await verifyRegistrationResponse({
           response: response as unknown as RegistrationResponseJSON,
           expectedChallenge: async (value: string) => Boolean((challenge = await consume('passkey-register', `user:${userId}`, value))),
@@ -237,6 +244,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      */
     async assertionOptions(purpose: PasskeyPurpose, userId: number | null, binding: string): Promise<PublicKeyCredentialRequestOptionsJSON> {
       const { rpID } = await relyingParty();
+      const { generateAuthenticationOptions } = await webauthn();
       const options = await generateAuthenticationOptions({
         rpID,
         timeout: PASSKEY_CHALLENGE_TTL * 1000,
@@ -273,6 +281,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         const passkey = await this.named(input.response);
         if (!passkey || Number(passkey.userId) !== input.userId) return invalid;
         const { rpID, origins } = await relyingParty();
+        const { verifyAuthenticationResponse } = await webauthn();
         const verified = await verifyAuthenticationResponse({
           response: input.response as unknown as AuthenticationResponseJSON,
           expectedChallenge: async (value: string) => Boolean(await consume(input.purpose, input.binding, value)),

@@ -46,9 +46,10 @@ const MESSAGES = {
 } as const;
 
 // One entry per method at the most: more is not a login, it is a guessing batch.
-const MAX_ENTRIES = FACTOR_METHODS.length;
-/** The methods NYYU enrols with a code: passkeys have their own ceremony (REST or the native operations). */
+/** The methods NYYU enrols and answers with a code: passkeys have their own ceremony (REST or the native operations). */
 const CODE_ENROLLED = METHODS.filter((method) => method !== PASSKEY);
+const CODE_FACTORS = FACTOR_METHODS.filter((method) => method !== PASSKEY);
+const MAX_ENTRIES = CODE_FACTORS.length;
 
 const credentials = (status: string, token: string) => ({ status, token });
 
@@ -82,7 +83,7 @@ export default (strapi: Core.Strapi): Dialect => {
           const { user } = await caller(context, args.email, args.token);
           const proof = {
             code: args.code ?? undefined,
-            method: args.codeMethod ? fromNyyu(args.codeMethod, FACTOR_METHODS, 'codeMethod') : undefined,
+            method: args.codeMethod ? fromNyyu(args.codeMethod, CODE_FACTORS, 'codeMethod') : undefined,
             session: bearer(context),
           };
           const result = await factors().enable(user, { method, phone: input.phone, proof }, meta(context));
@@ -116,7 +117,7 @@ export default (strapi: Core.Strapi): Dialect => {
           if (list.length > MAX_ENTRIES) throw twoFactorError('INVALID_INPUT', `code takes at most ${MAX_ENTRIES} entries`);
           const entries = list.map((entry: any, index) => {
             if (!entry) throw twoFactorError('INVALID_INPUT', `code[${index}] must be an entry { key, value }`);
-            return { method: fromNyyu(entry.key, FACTOR_METHODS, `code[${index}].key`), code: entry.value };
+            return { method: fromNyyu(entry.key, CODE_FACTORS, `code[${index}].key`), code: entry.value };
           });
           try {
             const issued = await nyyu.verifyEach({
