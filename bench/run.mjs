@@ -11,6 +11,7 @@ import { cheapTotpUsers, enrolTotp, registerUser, passwordLogin, PASSWORD } from
 import { pool } from './lib/http.mjs';
 import { CodeBook } from './lib/totp.mjs';
 import { printTable } from './lib/table.mjs';
+import { statements } from './steps/statements.mjs';
 import { overhead } from './steps/overhead.mjs';
 import { fullLogin } from './steps/login.mjs';
 import { verifyThroughput } from './steps/verify.mjs';
@@ -55,7 +56,7 @@ const cfg = {
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const resultsDir = path.join(here, 'results');
-const only = (process.env.BENCH_ONLY || 'overhead,login,device-login,verify,step-up,passkey-verify,memory,lockout,startup').split(',');
+const only = (process.env.BENCH_ONLY || 'statements,overhead,login,device-login,verify,step-up,passkey-verify,memory,lockout,startup').split(',');
 const log = (message) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 
 async function setUp(ctx) {
@@ -110,6 +111,7 @@ async function main() {
     const needsServers = only.some((step) => step !== 'startup');
     if (needsServers) await setUp(ctx);
     const steps = [
+      ['statements', statements],
       ['overhead', overhead],
       ['login', fullLogin],
       ['device-login', deviceLogin],

@@ -8,6 +8,8 @@
 //                                            `file` stops it and writes the .cpuprofile there
 //   ← { type: 'sql' }                      → { type: 'sql', stats } statements run since the last
 //                                            call, by text, with time (BENCH_SQL=1 only)
+//   ← { type: 'tally', on }                → { type: 'tally', tally } on: counts from now; off:
+//                                            the reads, writes, commits and statements since
 //   ← { type: 'stop' }                     destroys Strapi and exits
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -23,18 +25,39 @@ const strapi = await createStrapi({ appDir, distDir: appDir, autoReload: false, 
 await strapi.listen();
 process.send({ type: 'ready', bootMs: performance.now() });
 
-// BENCH_SQL=1: which statements a step runs and how long each takes (to find what to cut).
+// Statements by text with their time (BENCH_SQL=1 from the start, to find what to cut), and a
+// tally of reads, writes and commits (switched on by the statements step around each request).
+let watching = process.env.BENCH_SQL === '1';
 let sqlStats = new Map();
-if (process.env.BENCH_SQL === '1') {
+const emptyTally = () => ({ reads: 0, writes: 0, commits: 0, transactions: 0, statements: [] });
+let tally = emptyTally();
+{
   const started = new Map();
   const knex = strapi.db.connection;
-  knex.on('query', (q) => started.set(q.__knexQueryUid, performance.now()));
+  knex.on('query', (q) => {
+    if (!watching) return;
+    started.set(q.__knexQueryUid, performance.now());
+    const sql = q.sql.trim();
+    if (/^(begin|start transaction)/i.test(sql)) tally.transactions += 1;
+    else if (/^commit/i.test(sql)) tally.commits += 1;
+    else if (/^(rollback|savepoint|release)/i.test(sql)) tally.statements.push(sql);
+    else {
+      tally.statements.push(sql);
+      if (/^(select|pragma|show)/i.test(sql)) tally.reads += 1;
+      else {
+        tally.writes += 1;
+        // A write outside a transaction commits on its own.
+        if (!q.__knexTxId) tally.commits += 1;
+      }
+    }
+  });
   const done = (q) => {
     const t = started.get(q.__knexQueryUid);
+    if (t === undefined) return;
     started.delete(q.__knexQueryUid);
     const entry = sqlStats.get(q.sql) || { count: 0, ms: 0 };
     entry.count += 1;
-    entry.ms += t === undefined ? 0 : performance.now() - t;
+    entry.ms += performance.now() - t;
     sqlStats.set(q.sql, entry);
   };
   knex.on('query-response', (_r, q) => done(q));
@@ -110,6 +133,13 @@ process.on('message', async (message) => {
     } else if (message.type === 'profile') {
       await profile(message.file);
       process.send({ type: 'profile' });
+    } else if (message.type === 'tally') {
+      // `on`: starts a fresh tally; off: answers the tally since then.
+      const result = tally;
+      tally = emptyTally();
+      if (message.on) watching = true;
+      else watching = process.env.BENCH_SQL === '1';
+      process.send({ type: 'tally', tally: message.on ? null : result });
     } else if (message.type === 'sql') {
       process.send({ type: 'sql', stats: [...sqlStats].map(([sql, v]) => ({ sql, ...v })) });
       sqlStats = new Map();

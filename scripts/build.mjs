@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Builds what changed, and only that: `node scripts/build.mjs plugin host-admin [--force]`.
 //
-//   plugin      `strapi-plugin build` (dist/: the server and admin bundles and their types)
+//   plugin      `strapi-plugin build` (dist/: the server and admin bundles, the frontend client
+//               `strapi-plugin-two-factor/client` in dist/client, and their types). The SDK builds
+//               every export of package.json, so the client is built here, with the rest.
 //   host-admin  `strapi build` in tests/app (the admin panel the host app serves, which bundles
 //               the plugin's dist/admin)
 //
@@ -21,9 +23,31 @@ const version = (pkg) => JSON.parse(fs.readFileSync(path.join(ROOT, 'node_module
 
 const TARGETS = {
   plugin: {
-    inputs: ['server/src', 'admin/src', 'strapi-server.ts', 'strapi-admin.ts', 'package.json', 'tsconfig.base.json', 'server/tsconfig.json', 'server/tsconfig.build.json', 'admin/tsconfig.json', 'admin/tsconfig.build.json'],
+    inputs: [
+      'server/src',
+      'admin/src',
+      'client/src',
+      'strapi-server.ts',
+      'strapi-admin.ts',
+      'package.json',
+      'tsconfig.base.json',
+      'server/tsconfig.json',
+      'server/tsconfig.build.json',
+      'admin/tsconfig.json',
+      'admin/tsconfig.build.json',
+      'client/tsconfig.json',
+      'client/tsconfig.build.json',
+    ],
     extra: () => `sdk-plugin ${version('@strapi/sdk-plugin')}`,
-    outputs: ['dist/server/index.js', 'dist/admin/index.js', 'dist/server/src/index.d.ts', 'dist/admin/src/index.d.ts'],
+    outputs: [
+      'dist/server/index.js',
+      'dist/admin/index.js',
+      'dist/client/index.js',
+      'dist/client/index.mjs',
+      'dist/server/src/index.d.ts',
+      'dist/admin/src/index.d.ts',
+      'dist/client/index.d.ts',
+    ],
     stamp: 'dist/.inputs',
     run: () => quietly(bin('strapi-plugin'), ['build'], ROOT),
   },

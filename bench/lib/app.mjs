@@ -146,6 +146,16 @@ export async function startServer({ database, plugin = true, nodeArgs = [], env 
         await next('profile');
       }
     },
+    /** Reads, writes, commits and the statements of what `fn` runs on the server. */
+    async tally(fn) {
+      child.send({ type: 'tally', on: true });
+      await next('tally');
+      await fn();
+      // Work the request left running after its answer (an audit write, a mail) counts too.
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      child.send({ type: 'tally', on: false });
+      return (await next('tally')).tally;
+    },
     /** Statements run since the last call (the server must run with BENCH_SQL=1). */
     async sql() {
       child.send({ type: 'sql' });

@@ -55,6 +55,9 @@ async function frontend(
   return { page, call };
 }
 
+/** Waits into the next second: a legacy JWT is `{ id, iat }` signed, so one of the same second is the same token. */
+const nextSecond = () => new Promise((resolve) => setTimeout(resolve, 1_000 - (Date.now() % 1_000) + 20));
+
 /** A user with an authenticator app; `step` gives the codes of the coming 30 s steps. */
 async function totpUser(name: string) {
   await createUser(app.strapi, { username: name, email: `${name}@example.com`, password: PASSWORD });
@@ -88,6 +91,8 @@ describe('sign-in from a browser', () => {
 
   it('the session that just verified is fresh: backup codes and a guarded host route need no code; an older session does', async () => {
     const user = await totpUser('browser-bob');
+    // The sign-in below must issue another JWT than the one from before two-factor was on.
+    await nextSecond();
     const context = await browser.newContext();
     const { call } = await frontend(context);
     await call('/api/auth/local', { identifier: user.email, password: PASSWORD });
@@ -125,9 +130,9 @@ describe('sign-in from a browser', () => {
     expect(device!.expires * 1000).toBeGreaterThan(Date.now() + 29 * 86_400_000);
     expect(await page.evaluate(() => document.cookie)).not.toContain('strapi_two_factor_device');
 
-    // The next sign-in from this browser: the password alone, the cookie does the rest. (In another
-    // second: a legacy JWT is `{ id, iat }` signed, so one of the same second is the same token.)
-    await new Promise((resolve) => setTimeout(resolve, 1_000 - (Date.now() % 1_000) + 20));
+    // The next sign-in from this browser: the password alone, the cookie does the rest (in another
+    // second, so that it is another JWT).
+    await nextSecond();
     const again = await call('/api/auth/local', { identifier: user.email, password: PASSWORD });
     expect(again.status).toBe(200);
     expect(again.body.jwt).toEqual(expect.any(String));

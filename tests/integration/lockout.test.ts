@@ -87,8 +87,38 @@ describe('lockout (R1, R3)', () => {
     // Nothing was spent while locked: once the lock is over, the emailed code still works.
     expect((await throttle(user.id)).failures).toBe(10);
     await app.strapi.db.connection('two_factor_throttles').where('user_id', user.id).update({ locked_until: Date.now() - 1 });
+    // Ended behind the plugin's back (as in another process): this process forgets what it saw within a second.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
     expect((await verify(app, { mfaToken, code: emailCode, method: 'email' })).status).toBe(200);
     expect((await app.http().get('/api/two-factor/status').set(auth(user))).body.backupCodesRemaining).toBe(10);
+  });
+
+  it('a guess at a lock this process saw runs no statement; an unlock by another process is seen within a second', async () => {
+    await updateSettings(app, { maxFailures: 3, lockDuration: 60 });
+    const { user, secret, mfaToken } = await armed();
+    for (let i = 0; i < 3; i++) expect((await verify(app, { mfaToken, code: '000000x' })).status).toBe(400);
+    const statements: string[] = [];
+    const listener = (query: { sql: string }) => statements.push(query.sql);
+    app.strapi.db.connection.on('query', listener);
+    let guessed;
+    try {
+      guessed = await verify(app, { mfaToken, code: codeAt(secret) });
+    } finally {
+      app.strapi.db.connection.off('query', listener);
+    }
+    expect(guessed.status).toBe(429);
+    expect(guessed.body.error.details).toMatchObject({ code: 'LOCKED', retryAfter: expect.any(Number) });
+    expect(Number(guessed.headers['retry-after'])).toBe(guessed.body.error.details.retryAfter);
+    expect(statements.filter((sql) => /two_factor|up_users/.test(sql))).toEqual([]);
+    // Another user's pending login is not touched by that memory.
+    const other = await armed('lock-other');
+    expect((await verify(app, { mfaToken: other.mfaToken, code: codeAt(other.secret, 1) })).status).toBe(200);
+
+    // Unlocked in the database (an admin on another process): a second later this process agrees.
+    await app.strapi.db.connection('two_factor_throttles').where('user_id', user.id).update({ failures: 0, locked_until: null });
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const after = await verify(app, { mfaToken, code: codeAt(secret, 1) });
+    expect(after.status, JSON.stringify(after.body)).toBe(200);
   });
 
   it('the lock time and the number of failures are operator settings', async () => {

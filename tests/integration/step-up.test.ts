@@ -111,6 +111,27 @@ describe('fresh sessions', () => {
   });
 });
 
+describe('a session of its own', () => {
+  it('a JWT issued in the same second as the two-factor login is another session: only the verified one is fresh', async () => {
+    const user = await registerUser(app, 'stepup');
+    const { secret } = await enrolTotp(app, user);
+    await nextSecond();
+    const res = await app.http().post('/api/two-factor/verify').send({ mfaToken: await pendingLogin(app, user), code: codeAt(secret) });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const claims = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString());
+    const verified = claims(res.body.jwt);
+    // What users-permissions issues to this user in that very second (a password login elsewhere).
+    const plain = app.strapi.plugin('users-permissions').service('jwt').issue({ id: user.id, iat: verified.iat });
+    const { jti, ...rest } = verified;
+    expect(jti).toEqual(expect.any(String));
+    // Without a token id of its own, the plugin's JWT would be this very string.
+    expect(claims(plain)).toEqual(rest);
+    expect(res.body.jwt).not.toBe(plain);
+    expect((await post('/api/two-factor/backup-codes', res.body.jwt)).status).toBe(200);
+    expectStepUpRequired(await post('/api/two-factor/backup-codes', plain));
+  });
+});
+
 describe('POST /api/two-factor/step-up', () => {
   it('a current code makes the caller\'s session fresh, and only that session', async () => {
     const { user, secret } = await verifiedUser();

@@ -53,7 +53,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
               }
             } else {
               await audit().record('verify.failed', { userId, method: method ?? null, meta });
-              if (reservation.locksNow) {
+              if (await reservation.locksNow()) {
                 await audit().record('lockout', { userId, meta });
                 await getService(strapi, 'notifications').notify('lockout', { userId, meta });
               }

@@ -8,9 +8,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
   async regenerate(userId: number): Promise<string[]> {
     const { backupCodeCount } = await getService(strapi, 'settings').get();
     const codes = generateBackupCodes(backupCodeCount);
+    const rows = () => strapi.db.query(UID.backupCode);
     await strapi.db.transaction(async () => {
-      await strapi.db.query(UID.backupCode).deleteMany({ where: { userId } });
-      await strapi.db.query(UID.backupCode).createMany({
+      // Delete by id what a plain read found, not by user: under InnoDB a delete by user takes gap
+      // locks, and two users regenerating at once then deadlock at the inserts below.
+      const old = await rows().findMany({ where: { userId }, select: ['id'] });
+      if (old.length) await rows().deleteMany({ where: { id: { $in: old.map((row: { id: number }) => row.id) } } });
+      await rows().createMany({
         data: codes.map((code) => ({ userId, hash: hashBackupCode(normalizeBackupCode(code)!), usedAt: null })),
       });
     });

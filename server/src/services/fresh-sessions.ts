@@ -34,16 +34,27 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         await rows().update({ where: { id: row.id }, data });
       } else if (strapi.db.inTransaction()) {
         // A step-up: its attempt holds the account's throttle row, so no other mark of this token runs now.
-        await rows().create({ data: { nonce, userId, purpose: 'fresh', ...data } });
+        await rows().createMany({ data: [{ nonce, userId, purpose: 'fresh', ...data }] });
       } else {
-        // Two logins of one second issue one token: the unique nonce keeps one row, and either time is right.
+        // A token marked twice at once (two step-ups of one session): the unique nonce keeps one row.
         try {
-          await rows().create({ data: { nonce, userId, purpose: 'fresh', ...data } });
+          await rows().createMany({ data: [{ nonce, userId, purpose: 'fresh', ...data }] });
         } catch {
           await rows().updateMany({ where: { nonce, userId, purpose: 'fresh' }, data });
         }
       }
       return new Date(until);
+    },
+
+    /**
+     * Marks a token the plugin has just issued (so no row can exist for it yet: every legacy JWT
+     * it issues has its own `jti`, every refresh-mode one its own session): one insert, no read.
+     */
+    async markIssued(userId: number, token: string): Promise<void> {
+      const window = config().stepUpWindow;
+      if (window <= 0) return;
+      const now = Date.now();
+      await rows().createMany({ data: [{ nonce: key(token), userId, purpose: 'fresh', verifiedAt: now, expiresAt: now + window * 1000 }] });
     },
 
     /**

@@ -83,16 +83,18 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       await challenges().deleteMany({ where: { userId: user.id, expiresAt: { $lt: now } } });
       // The challenge and its audit event: one transaction, one commit (on SQLite a disk sync).
       await strapi.db.transaction(async () => {
-        await challenges().create({
-          data: {
-            nonce,
-            purpose,
-            userId: user.id,
-            expiresAt: now + ttl * 1000,
-            passwordFingerprint: fingerprint(user.password),
-            attempts: 0,
-            sendCount: 0,
-          },
+        await challenges().createMany({
+          data: [
+            {
+              nonce,
+              purpose,
+              userId: user.id,
+              expiresAt: now + ttl * 1000,
+              passwordFingerprint: fingerprint(user.password),
+              attempts: 0,
+              sendCount: 0,
+            },
+          ],
         });
         await getService(strapi, 'audit').record('login.challenged', { userId: user.id, meta, details: { purpose } });
       });
@@ -119,6 +121,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async resolve(token: unknown, purposes: Purpose[]): Promise<{ challenge: any; user: any }> {
       const payload = verifyPendingToken(token, getService(strapi, 'keys').get().pendingToken);
       if (!payload || !purposes.includes(payload.purpose)) throw expired();
+      // Every use of a pending login counts an attempt or sends a code, both refused while the
+      // account is locked: a lock this process knows of is answered before any read.
+      const retryAfter = getService(strapi, 'throttle').knownLock(Number(payload.userId));
+      if (retryAfter !== null) throw twoFactorError('LOCKED', undefined, { retryAfter });
       const challenge = await challenges().findOne({ where: { nonce: payload.challengeId } });
       if (
         !challenge ||

@@ -2,11 +2,15 @@ import type { Core } from '@strapi/strapi';
 import { UID, getService } from '../utils/plugin';
 import { affected, columnOf, findOrCreate, integer, tableOf, toNumber, withKnex } from '../utils/db';
 
+const KNOWN_LOCK_MS = 1000;
+const KNOWN_LOCKS_MAX = 10_000;
+
 /** Seconds until a lock ends, at least 1. */
 const retryAfter = (lockedUntil: number | null, now = Date.now()) =>
   Math.max(1, Math.ceil(((lockedUntil ?? now + 1000) - now) / 1000));
 
-export type Reservation = { ok: true; locksNow: boolean } | { ok: false; retryAfter: number };
+/** `locksNow()` reads whether this attempt's count locked the account (only a failure needs to know). */
+export type Reservation = { ok: true; locksNow: () => Promise<boolean> } | { ok: false; retryAfter: number };
 /** What open() found; `limits` are the settings the attempt is counted with. */
 export type Gate = { ok: true; expiredLock: boolean; limits: Limits } | { ok: false; retryAfter: number };
 type Limits = { maxFailures: number; lockDuration: number };
@@ -21,6 +25,22 @@ type Limits = { maxFailures: number; lockDuration: number };
  * A success resets the counter.
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
+  /**
+   * Locks this process read or set in the last second, by user: a guess at a locked account is
+   * answered before any read (an attack's guesses then cost others nothing). Kept one second, so
+   * an unlock by another process is seen within a second; a lock is only ever remembered from the
+   * database, so the memory can only answer LOCKED for a lock that was there a moment ago.
+   */
+  const knownLocks = new Map<number, { until: number; seenAt: number }>();
+  const remember = (userId: number, lockedUntil: number | null) => {
+    if (lockedUntil === null) {
+      knownLocks.delete(userId);
+      return;
+    }
+    // Bounded: an attack on many accounts at once forgets the oldest first.
+    if (knownLocks.size >= KNOWN_LOCKS_MAX) knownLocks.delete(knownLocks.keys().next().value as number);
+    knownLocks.set(userId, { until: lockedUntil, seenAt: Date.now() });
+  };
   const t = () => tableOf(strapi, UID.throttle);
   const c = (attr: string) => columnOf(strapi, UID.throttle, attr);
   const raw = <T>(fn: (knex: any) => Promise<T>) => withKnex(strapi, fn);
@@ -28,10 +48,24 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   /** The account's row (made on first use) and its lock as stored. */
   const ensureRow = async (userId: number): Promise<{ lockedUntil: number | null }> => {
     const row = await findOrCreate(strapi, UID.throttle, { userId }, { userId, failures: 0, lockedUntil: null }, ['id', 'lockedUntil']);
-    return { lockedUntil: toNumber(row.lockedUntil) };
+    const lockedUntil = toNumber(row.lockedUntil);
+    remember(userId, lockedUntil !== null && lockedUntil > Date.now() ? lockedUntil : null);
+    return { lockedUntil };
   };
 
   return {
+    /** Seconds until the lock this process knows of ends, with no read; null: none known (maybe one in the database). */
+    knownLock(userId: number): number | null {
+      const known = knownLocks.get(userId);
+      if (!known) return null;
+      const now = Date.now();
+      if (known.until <= now || now - known.seenAt > KNOWN_LOCK_MS) {
+        knownLocks.delete(userId);
+        return null;
+      }
+      return retryAfter(known.until, now);
+    },
+
     /**
      * Before an attempt, outside any transaction (a conflicting first insert would abort a
      * PostgreSQL one): makes the row, and answers a locked account from this one read, so a
@@ -85,15 +119,17 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         )
       );
       if (count === 1) {
-        const row = await this.state(userId);
-        return { ok: true, locksNow: row.lockedUntil !== null };
+        // Read back only on a failure: the row is this transaction's until it commits.
+        return { ok: true, locksNow: async () => (await this.state(userId)).lockedUntil !== null };
       }
       const row = await this.state(userId);
+      remember(userId, row.lockedUntil);
       return { ok: false, retryAfter: retryAfter(row.lockedUntil, now) };
     },
 
     /** A verified second factor clears the count and any lock its own attempt set. */
     async succeed(userId: number) {
+      knownLocks.delete(userId);
       await strapi.db.query(UID.throttle).updateMany({
         where: { userId },
         data: { failures: 0, lockedUntil: null },
@@ -107,6 +143,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         .query(UID.throttle)
         .findOne({ where: { userId }, select: ['failures', 'lockedUntil'] });
       const lockedUntil = toNumber(row?.lockedUntil);
+      remember(userId, lockedUntil !== null && lockedUntil > Date.now() ? lockedUntil : null);
       return {
         failures: toNumber(row?.failures) ?? 0,
         lockedUntil: lockedUntil !== null && lockedUntil > Date.now() ? lockedUntil : null,
@@ -114,6 +151,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     async clear(userId: number) {
+      knownLocks.delete(userId);
       await strapi.db.query(UID.throttle).deleteMany({ where: { userId } });
     },
   };

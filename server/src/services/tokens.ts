@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Core } from '@strapi/strapi';
 import { errors, buildSessionMetadata } from '@strapi/utils';
 import { UID, getService, upRefreshCookieName, upRefreshMode, upService, upSessions } from '../utils/plugin';
@@ -38,7 +39,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
   async issue(user: any, request: TokenRequest, options: { afterSecondFactor?: boolean } = {}): Promise<IssuedLogin> {
     const issued = await this.mint(user, request);
     // A session that just passed a second factor starts fresh (services/fresh-sessions.ts).
-    if (options.afterSecondFactor) await getService(strapi, 'freshSessions').mark(user.id, issued.body.jwt);
+    if (options.afterSecondFactor) await getService(strapi, 'freshSessions').markIssued(user.id, issued.body.jwt);
     return issued;
   },
 
@@ -47,7 +48,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
       auth: request.auth,
     });
     if (!upRefreshMode(strapi)) {
-      const jwt = upService(strapi, 'jwt').issue({ id: user.id }) as string;
+      // A token id of its own (`jti`, which users-permissions ignores): two logins of one second
+      // would otherwise get the same token, and a fresh mark would cover every copy of it.
+      const jwt = upService(strapi, 'jwt').issue({ id: user.id }, { jwtid: randomUUID() }) as string;
       return { body: { jwt, user: sanitizedUser } };
     }
 

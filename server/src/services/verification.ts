@@ -44,7 +44,19 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     return count === 1;
   };
 
-  const tryMethod = async (userId: number, method: FactorMethod, code: unknown, challenge?: { id: number }, meta?: RequestMeta): Promise<boolean> => {
+  /** The user's confirmed factors, oldest first: one read serves every method an attempt tries. */
+  type Factor = { id: number; method: string; secret: string; lastUsedStep?: unknown };
+  const confirmedFactors = (userId: number): Promise<Factor[]> =>
+    strapi.db.query(UID.factor).findMany({ where: { userId, confirmedAt: { $notNull: true } }, orderBy: { id: 'asc' } });
+
+  const tryMethod = async (
+    userId: number,
+    method: FactorMethod,
+    code: unknown,
+    factors: Factor[],
+    challenge?: { id: number },
+    meta?: RequestMeta
+  ): Promise<boolean> => {
     switch (method) {
       case 'passkey': {
         // An assertion answers the one pending login whose challenge it signed; no step-up takes one.
@@ -62,7 +74,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         return outcome.ok;
       }
       case 'totp': {
-        const factor = await strapi.db.query(UID.factor).findOne({ where: { userId, method: 'totp', confirmedAt: { $notNull: true } } });
+        const factor = factors.find((row) => row.method === 'totp');
         return factor ? matchTotp(factor, code) : false;
       }
       case 'backup_code':
@@ -107,9 +119,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     /** The method `code` proves (the named one, or the first of the user's that matches), or null. Spends what matched. */
     async match({ userId, code, method, meta, challenge }: VerifyInput): Promise<FactorMethod | null> {
-      const candidates = method ? [method] : await this.loginMethods(userId);
+      const factors = method === 'backup_code' || method === PASSKEY ? [] : await confirmedFactors(userId);
+      // Unnamed: each factor in the order added, then backup codes (a code that is not one costs no statement there).
+      const candidates = method ? [method] : [...new Set(factors.map((row) => row.method as FactorMethod)), 'backup_code' as const];
       for (const candidate of candidates) {
-        if (!(await tryMethod(userId, candidate, code, challenge, meta))) continue;
+        if (!(await tryMethod(userId, candidate, code, factors, challenge, meta))) continue;
         if (candidate === 'backup_code') {
           const remaining = await getService(strapi, 'backupCodes').remaining(userId);
           await audit().record('backup_code.used', { userId, method: candidate, meta, details: { remaining } });
