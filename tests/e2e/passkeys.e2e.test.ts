@@ -1,5 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import fs from 'node:fs';
+import path from 'node:path';
 import net from 'node:net';
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
 import { startApp, type TestApp } from '../helpers/strapi';
@@ -13,7 +14,11 @@ import { launch, screenshot } from './browser';
  * on `localhost`, because an RP ID cannot be an IP address.
  */
 const PASSWORD = 'UserPassw0rd!';
-const BROWSER_BUNDLE = fs.readFileSync(require.resolve('@simplewebauthn/browser/dist/bundle/index.umd.min.js'), 'utf8');
+// The package's browser bundle (a UMD global, SimpleWebAuthnBrowser); its exports map does not name it.
+const BROWSER_BUNDLE = fs.readFileSync(
+  path.join(path.dirname(require.resolve('@simplewebauthn/browser')), '..', 'dist', 'bundle', 'index.umd.min.js'),
+  'utf8'
+);
 
 let app: TestApp;
 let browser: Browser;
