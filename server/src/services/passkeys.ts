@@ -45,6 +45,13 @@ export interface RegisteredCredential {
   steppedUp: boolean;
 }
 
+/** What an assertion showed before anything was written: its passkey, the challenge it signed, the verified counter. */
+export interface PreparedAssertion {
+  passkey: any | null;
+  challengeId: number | null;
+  verified: { newCounter: number; backedUp: boolean } | null;
+}
+
 /** An assertion's outcome: the passkey it proved, or why it did not (a counter that went back is audited). */
 export type AssertionOutcome = { ok: true; passkey: any } | { ok: false; reason: 'invalid' | 'counter' };
 
@@ -98,6 +105,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         sendCount: 0,
       },
     });
+  };
+
+  /** The unused, unexpired challenge row of `challenge`, or null. */
+  const live = async (purpose: PasskeyPurpose, binding: string, challenge: unknown): Promise<any | null> => {
+    if (typeof challenge !== 'string' || !challenge || challenge.length > 512) return null;
+    const row = await challenges().findOne({ where: { nonce: nonceOf(purpose, binding, challenge), purpose } });
+    return row && row.consumedAt === null && Number(row.expiresAt) > Date.now() ? row : null;
   };
 
   /** Takes the challenge: of parallel ceremonies with one challenge exactly one gets its row. */
@@ -262,38 +276,68 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     /**
-     * Checks an assertion of `userId`'s passkey against a live challenge of `purpose` and
-     * `binding` (consumed whatever the outcome), and moves the signature counter on. A credential
-     * of another user, a used or foreign challenge, another origin or RP ID, a bad signature, a
-     * missing user verification where it is required: not ok. A counter that did not go up (when
-     * either is non-zero): not ok, audited as `passkey.counter_regression`. Never throws.
+     * The reading half of an assertion check, meant to run before the attempt's transaction: the
+     * passkey the assertion names (it must be `userId`'s), the live challenge of `purpose` and
+     * `binding` it signed, and the signature (origin, RP ID, flags, user verification where
+     * required), through @simplewebauthn/server. Writes nothing; never throws.
      */
-    async checkAssertion(input: {
+    async prepareAssertion(input: {
       purpose: PasskeyPurpose;
       binding: string;
       userId: number;
       response: unknown;
       requireUserVerification: boolean;
-      meta?: RequestMeta;
-    }): Promise<AssertionOutcome> {
-      const invalid: AssertionOutcome = { ok: false, reason: 'invalid' };
+    }): Promise<PreparedAssertion> {
+      let challengeId: number | null = null;
+      let passkey: any = null;
       try {
-        const passkey = await this.named(input.response);
-        if (!passkey || Number(passkey.userId) !== input.userId) return invalid;
+        passkey = await this.named(input.response);
+        if (!passkey || Number(passkey.userId) !== input.userId) return { passkey: null, challengeId: null, verified: null };
         const { rpID, origins } = await relyingParty();
         const { verifyAuthenticationResponse } = await webauthn();
         const verified = await verifyAuthenticationResponse({
           response: input.response as unknown as AuthenticationResponseJSON,
-          expectedChallenge: async (value: string) => Boolean(await consume(input.purpose, input.binding, value)),
+          expectedChallenge: async (value: string) => {
+            const row = await live(input.purpose, input.binding, value);
+            challengeId = row?.id ?? null;
+            return Boolean(row);
+          },
           expectedOrigin: origins,
           expectedRPID: rpID,
-          // The counter is compared below (0 here never refuses), so a regression can be audited.
+          // The counter is compared when the assertion is committed (0 here never refuses), so a regression can be audited.
           credential: { id: passkey.credentialId, publicKey: new Uint8Array(Buffer.from(passkey.publicKey, 'base64url')), counter: 0 },
           requireUserVerification: input.requireUserVerification,
         });
-        if (!verified.verified) return invalid;
+        if (!verified.verified) return { passkey, challengeId, verified: null };
+        return {
+          passkey,
+          challengeId,
+          verified: { newCounter: verified.authenticationInfo.newCounter, backedUp: verified.authenticationInfo.credentialBackedUp },
+        };
+      } catch {
+        return { passkey, challengeId, verified: null };
+      }
+    },
+
+    /**
+     * The writing half, inside the attempt's transaction: the challenge is consumed whatever the
+     * outcome (one guarded UPDATE: of parallel submissions exactly one gets it), then the
+     * signature counter must go up when either counter is non-zero (else `passkey.counter_regression`
+     * is audited) and moves by compare-and-set. Never throws.
+     */
+    async commitAssertion(prepared: PreparedAssertion, input: { userId: number; meta?: RequestMeta }): Promise<AssertionOutcome> {
+      const invalid: AssertionOutcome = { ok: false, reason: 'invalid' };
+      try {
+        if (prepared.challengeId === null) return invalid;
+        const now = Date.now();
+        const { count: taken } = await challenges().updateMany({
+          where: { id: prepared.challengeId, consumedAt: null, expiresAt: { $gt: now } },
+          data: { consumedAt: now },
+        });
+        const { passkey, verified } = prepared;
+        if (taken !== 1 || !passkey || !verified) return invalid;
         const stored = Number(passkey.counter ?? 0);
-        const next = verified.authenticationInfo.newCounter;
+        const next = verified.newCounter;
         if ((stored > 0 || next > 0) && next <= stored) {
           await getService(strapi, 'audit').record('passkey.counter_regression', {
             userId: input.userId,
@@ -303,15 +347,27 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           });
           return { ok: false, reason: 'counter' };
         }
-        // Compare-and-set on the counter: a parallel use of the same passkey cannot move it back.
+        // Compare-and-set on the counter as it was read: a use of the same passkey meanwhile fails this one.
         const { count } = await rows().updateMany({
           where: { id: passkey.id, counter: passkey.counter ?? 0 },
-          data: { counter: next, lastUsedAt: new Date(), backedUp: verified.authenticationInfo.credentialBackedUp },
+          data: { counter: next, lastUsedAt: new Date(), backedUp: verified.backedUp },
         });
         return count === 1 ? { ok: true, passkey } : invalid;
       } catch {
         return invalid;
       }
+    },
+
+    /** Both halves at once (no attempt's transaction to keep short): see prepareAssertion and commitAssertion. */
+    async checkAssertion(input: {
+      purpose: PasskeyPurpose;
+      binding: string;
+      userId: number;
+      response: unknown;
+      requireUserVerification: boolean;
+      meta?: RequestMeta;
+    }): Promise<AssertionOutcome> {
+      return this.commitAssertion(await this.prepareAssertion(input), input);
     },
   };
 };
