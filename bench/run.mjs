@@ -16,6 +16,8 @@ import { overhead } from './steps/overhead.mjs';
 import { fullLogin } from './steps/login.mjs';
 import { verifyThroughput } from './steps/verify.mjs';
 import { stepUp } from './steps/step-up.mjs';
+import { passkeyVerify } from './steps/passkey-verify.mjs';
+import { ORIGIN, RP_ID } from './lib/webauthn.mjs';
 import { deviceLogin } from './steps/device-login.mjs';
 import { memory } from './steps/memory.mjs';
 import { lockout } from './steps/lockout.mjs';
@@ -54,7 +56,7 @@ const cfg = {
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const resultsDir = path.join(here, 'results');
-const only = (process.env.BENCH_ONLY || 'statements,overhead,login,device-login,verify,step-up,memory,lockout,startup').split(',');
+const only = (process.env.BENCH_ONLY || 'statements,overhead,login,device-login,verify,step-up,passkey-verify,memory,lockout,startup').split(',');
 const log = (message) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 
 async function setUp(ctx) {
@@ -62,7 +64,8 @@ async function setUp(ctx) {
   ctx.cleanup.push(() => databases.on.drop(), () => databases.off.drop());
   log(`starting the host app with and without the plugin (${CLIENT})`);
   const [on, off] = await Promise.all([
-    startServer({ database: databases.on, plugin: true }),
+    // The relying party of the passkey step (its software passkey signs for this RP ID and origin).
+    startServer({ database: databases.on, plugin: true, env: { TWO_FACTOR_PASSKEY_RP_ID: RP_ID, TWO_FACTOR_PASSKEY_ORIGINS: ORIGIN } }),
     startServer({ database: databases.off, plugin: false }),
   ]);
   ctx.cleanup.unshift(() => on.stop(), () => off.stop());
@@ -114,6 +117,7 @@ async function main() {
       ['device-login', deviceLogin],
       ['verify', verifyThroughput],
       ['step-up', stepUp],
+      ['passkey-verify', passkeyVerify],
       ['memory', memory],
       ['lockout', lockout],
     ];

@@ -127,7 +127,8 @@ process.on('message', async (message) => {
     } else if (message.type === 'settings') {
       // Operator settings, as the admin panel saves them (validated, stored, seen by every process).
       const settings = strapi.plugin('two-factor').service('settings');
-      await settings.update({ ...(await settings.get()), ...message.patch });
+      const current = await settings.get();
+      await settings.update({ ...current, ...message.patch, methods: { ...current.methods, ...(message.patch.methods || {}) } });
       process.send({ type: 'settings' });
     } else if (message.type === 'profile') {
       await profile(message.file);

@@ -1,5 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { PLUGIN_ID, UID, getService } from './utils/plugin';
+import { PASSKEYS_CONFIG_NEEDED } from './config';
 
 /**
  * What a signed-in user may do with their own 2FA; granted once each, then the operator's to change.
@@ -9,6 +10,7 @@ import { PLUGIN_ID, UID, getService } from './utils/plugin';
 const AUTHENTICATED_ACTIONS = [
   ...['manage.status', 'manage.enable', 'manage.backupCodes', 'manage.disable', 'manage.stepUp'],
   ...['devices.list', 'devices.revoke', 'devices.revokeAll'],
+  ...['passkeys.list', 'passkeys.rename', 'passkeys.remove'],
 ].map(
   (action) => `plugin::${PLUGIN_ID}.${action}`
 );
@@ -43,9 +45,22 @@ const grantDefaultPermissions = async (strapi: Core.Strapi) => {
   await store.set({ value: [...granted] });
 };
 
+/**
+ * Production never runs with passkeys switched on and no relying party: every ceremony would
+ * fail, and the RP ID and origins must come from the config, never from a request.
+ */
+const refuseUnconfiguredPasskeys = async (strapi: Core.Strapi) => {
+  if (process.env.NODE_ENV !== 'production') return;
+  const settings = getService(strapi, 'settings');
+  if ((await settings.get({ fresh: true })).methods.passkey && !settings.passkeysAvailable()) {
+    throw new Error(`two-factor: passkeys are switched on (settings methods.passkey) but ${PASSKEYS_CONFIG_NEEDED}; set them, or switch passkeys off`);
+  }
+};
+
 export default async ({ strapi }: { strapi: Core.Strapi }) => {
   // Fails the start when production has no key, instead of the first login.
   getService(strapi, 'keys').load();
+  await refuseUnconfiguredPasskeys(strapi);
   await grantDefaultPermissions(strapi);
   await strapi.service('admin::permission').actionProvider.registerMany(ADMIN_ACTIONS);
   // After a key change, secrets sealed with a previous key are rewritten with the current one.

@@ -9,7 +9,7 @@
  */
 
 /** The methods a user enrols, in the order every list shows them. */
-export const METHODS = ['totp', 'email', 'sms'] as const;
+export const METHODS = ['totp', 'email', 'sms', 'passkey'] as const;
 export type Method = (typeof METHODS)[number];
 
 /** What a code may be checked against: an enrolled method or a backup code. */
@@ -20,11 +20,18 @@ export type FactorMethod = (typeof FACTOR_METHODS)[number];
 export const CODE_METHODS = ['email', 'sms'] as const satisfies readonly Method[];
 export type CodeMethod = (typeof CODE_METHODS)[number];
 
+/**
+ * The method answered with a WebAuthn assertion rather than a code, and registered with its own
+ * ceremony (the passkey routes) rather than enable/confirm.
+ */
+export const PASSKEY = 'passkey' as const satisfies Method;
+
 /** A method's name as a label: the admin's lists and the audit log, the server's error messages. */
 export const METHOD_LABELS: Record<FactorMethod, string> = {
   totp: 'Authenticator app',
   email: 'Email',
   sms: 'SMS',
+  passkey: 'Passkey',
   backup_code: 'Backup code',
 };
 
@@ -33,6 +40,7 @@ export const METHOD_NOUNS: Record<FactorMethod, string> = {
   totp: 'authenticator app',
   email: 'email codes',
   sms: 'SMS codes',
+  passkey: 'passkeys',
   backup_code: 'backup code',
 };
 
@@ -41,6 +49,7 @@ export const METHOD_SETTING_LABELS: Record<Method, string> = {
   totp: 'Authenticator app (TOTP)',
   email: 'Email code',
   sms: 'SMS code',
+  passkey: 'Passkey (WebAuthn)',
 };
 
 /** Every type of audit event, in the order the admin's filter offers them. */
@@ -64,6 +73,10 @@ export const EVENT_TYPES = [
   'device.used',
   'device.rejected',
   'device.revoked',
+  'passkey.added',
+  'passkey.removed',
+  'passkey.renamed',
+  'passkey.counter_regression',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -88,6 +101,10 @@ export const EVENT_LABELS: Record<EventType, string> = {
   'device.used': 'Remembered device used',
   'device.rejected': 'Remembered device refused',
   'device.revoked': 'Remembered device revoked',
+  'passkey.added': 'Passkey added',
+  'passkey.removed': 'Passkey removed',
+  'passkey.renamed': 'Passkey renamed',
+  'passkey.counter_regression': 'Passkey refused: signature counter went back',
 };
 
 /** A type guard for a list of names: is `value` one of them? */

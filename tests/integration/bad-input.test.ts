@@ -120,9 +120,9 @@ describe('malformed input on every route', () => {
     fresh = await registerUser(app);
     const cases: Array<[string, Record<string, unknown>, string, number, 'user' | 'fresh' | undefined]> = [
       ['/api/two-factor/verify', { mfaToken }, 'code is required', 400, undefined],
-      ['/api/two-factor/verify', { mfaToken, code: '123456', method: 'pigeon' }, 'method must be one of totp, email, sms, backup_code', 400, undefined],
+      ['/api/two-factor/verify', { mfaToken, code: '123456', method: 'pigeon' }, 'method must be one of totp, email, sms, passkey, backup_code', 400, undefined],
       ['/api/two-factor/enable', {}, 'method is required', 400, 'fresh'],
-      ['/api/two-factor/enable', { method: 'pigeon' }, 'method must be one of totp, email, sms', 400, 'fresh'],
+      ['/api/two-factor/enable', { method: 'pigeon' }, 'method must be one of totp, email, sms, passkey', 400, 'fresh'],
       ['/api/two-factor/confirm', { method: 'totp' }, 'code is required', 400, 'fresh'],
       ['/api/two-factor/confirm', { method: 'totp', code: '123456' }, 'No pending Authenticator app enrolment; start one with enable', 400, 'fresh'],
       ['/api/two-factor/verify', { code: '123456' }, 'Invalid or expired two-factor session', 401, undefined],

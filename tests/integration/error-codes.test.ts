@@ -89,7 +89,7 @@ describe('REST: error.details.code', () => {
 
   it('a malformed body is INVALID_INPUT and keeps its list of problems; no credential is AUTH_REQUIRED', async () => {
     const res = await app.http().post('/api/two-factor/verify').send({ code: '123456', method: 'fax' });
-    expectRest(res, 400, 'INVALID_INPUT', 'method must be one of totp, email, sms, backup_code');
+    expectRest(res, 400, 'INVALID_INPUT', 'method must be one of totp, email, sms, passkey, backup_code');
     expect(res.body.error.details.errors).toEqual([expect.objectContaining({ path: ['method'] })]);
     expectRest(await app.http().post('/api/two-factor/send').send({ method: 'email' }), 401, 'AUTH_REQUIRED', 'Authentication required');
   });

@@ -66,15 +66,15 @@ describe('wrong types and missing arguments', () => {
 
 describe('unknown methods', () => {
   it('lists the methods each operation takes, in its dialect’s names', async () => {
-    expect(await refused(`mutation { twoFactorEnable(method: "fax") { secret } }`, {}, jwt)).toBe('method must be one of totp, email, sms');
+    expect(await refused(`mutation { twoFactorEnable(method: "fax") { secret } }`, {}, jwt)).toBe('method must be one of totp, email, sms, passkey');
     expect(await refused(`mutation { twoFactorConfirm(method: "app", code: "1") { enabled } }`, {}, jwt)).toBe(
-      'method must be one of totp, email, sms'
+      'method must be one of totp, email, sms, passkey'
     );
     expect(await refused(`mutation { twoFactorVerify(mfaToken: "${mfaToken}", code: "1", method: "app") { jwt } }`)).toBe(
-      'method must be one of totp, email, sms, backup_code'
+      'method must be one of totp, email, sms, passkey, backup_code'
     );
     expect(await refused(`mutation { twoFactorDisable(code: "1", method: "fax") { enabled } }`, {}, jwt)).toBe(
-      'method must be one of totp, email, sms'
+      'method must be one of totp, email, sms, passkey'
     );
     expect(await refused(`mutation { request2FA(email: "input@example.com", method: "totp") }`, {}, jwt)).toBe(
       'method must be one of app, email, phone'
@@ -100,7 +100,7 @@ describe('huge values', () => {
       'The email is not the signed-in account'
     );
     expect(await refused(`mutation($m: String!) { twoFactorEnable(method: $m) { secret } }`, { m: HUGE }, jwt)).toBe(
-      'method must be one of totp, email, sms'
+      'method must be one of totp, email, sms, passkey'
     );
   });
 

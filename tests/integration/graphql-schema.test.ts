@@ -50,9 +50,10 @@ describe('GraphQL schema', () => {
 
     const own = Object.keys(app.strapi.contentTypes).filter((uid) => uid.startsWith('plugin::two-factor.'));
     expect(own).toEqual(expect.arrayContaining(['plugin::two-factor.factor', 'plugin::two-factor.rate-limit']));
-    // The plugin's own `twoFactorDevices` query (a list of TwoFactorRememberedDevice) has the name
-    // the device content type's find query would have: checked below to be the plugin's, not generated.
-    const OWN_QUERIES = new Set(['twoFactorDevices']);
+    // The plugin's own `twoFactorDevices` and `twoFactorPasskeys` queries (lists of
+    // TwoFactorRememberedDevice, TwoFactorPasskeyItem) have the names the device and passkey
+    // content types' find queries would have: checked below to be the plugin's, not generated.
+    const OWN_QUERIES = new Set(['twoFactorDevices', 'twoFactorPasskeys']);
     const present = own.flatMap((uid) => {
       const made = generated(uid);
       return [
@@ -65,5 +66,8 @@ describe('GraphQL schema', () => {
     const devices = __schema.queryType.fields.find((f: { name: string }) => f.name === 'twoFactorDevices');
     expect(devices.type.ofType.ofType.ofType.name).toBe('TwoFactorRememberedDevice');
     expect(devices.args).toEqual([]);
+    const passkeys = __schema.queryType.fields.find((f: { name: string }) => f.name === 'twoFactorPasskeys');
+    expect(passkeys.type.ofType.ofType.ofType.name).toBe('TwoFactorPasskeyItem');
+    expect(passkeys.args).toEqual([]);
   });
 });

@@ -18,7 +18,7 @@ const { generate } = createRequire(path.join(APP_DIR, 'package.json'))('@strapi/
 
 const SUPER = { email: 'openapi-admin@example.com', password: 'SuperPassw0rd!' };
 // Routes that take no body although they change something: their input is the `:id` in their path.
-const BODILESS = new Set(['POST /two-factor/users/{id}/reset', 'POST /two-factor/users/{id}/unlock', 'POST /two-factor/users/{id}/revoke-devices']);
+const BODILESS = new Set(['POST /two-factor/passkeys/login/options', 'POST /two-factor/users/{id}/reset', 'POST /two-factor/users/{id}/unlock', 'POST /two-factor/users/{id}/revoke-devices']);
 
 let app: TestApp;
 
@@ -69,7 +69,7 @@ describe('the OpenAPI document', () => {
   it('has every plugin route with its request body, path parameters and 200 answer', () => {
     const docs = documents();
     const routes = pluginRoutes();
-    expect(routes.filter((r) => r.type === 'content-api').length).toBe(18);
+    expect(routes.filter((r) => r.type === 'content-api').length).toBe(26);
     expect(routes.filter((r) => r.type === 'admin').length).toBe(7);
     for (const route of routes) {
       const name = `${route.method} ${route.path}`;
@@ -228,7 +228,7 @@ describe('validation', () => {
       error: {
         status: 400,
         name: 'ValidationError',
-        message: 'method must be one of totp, email, sms, backup_code',
+        message: 'method must be one of totp, email, sms, passkey, backup_code',
         details: expect.objectContaining({ code: 'INVALID_INPUT' }),
       },
     });

@@ -36,7 +36,7 @@ describe('the vocabulary', () => {
     });
     expect(copies.map(({ file }) => file)).toEqual([]);
     // Catches what it should: the lists as they were spelled before.
-    expect(quotedList(METHODS).test("export const METHODS: Method[] = ['totp', 'email', 'sms'];")).toBe(true);
+    expect(quotedList(METHODS).test("export const METHODS: Method[] = ['totp', 'email', 'sms', 'passkey'];")).toBe(true);
     expect(quotedList(CODE_METHODS).test("oneOf(['email', 'sms'], 'method must be one of email, sms')")).toBe(true);
   });
 
@@ -51,7 +51,7 @@ describe('the vocabulary', () => {
   });
 
   it("names methods in the security notices by the vocabulary's nouns, in its order", () => {
-    expect(FACTOR_METHODS.map(methodNoun)).toEqual(['authenticator app', 'email codes', 'SMS codes', 'backup code']);
+    expect(FACTOR_METHODS.map(methodNoun)).toEqual(['authenticator app', 'email codes', 'SMS codes', 'passkeys', 'backup code']);
     expect(methodNoun('carrier pigeon')).toBe('carrier pigeon');
     expect(describeRemoved(['sms', 'totp', 'unknown'], 1)).toBe('your authenticator app, your SMS codes and your 1 backup code');
   });

@@ -40,6 +40,7 @@ const LIMIT_FIELDS = NUMBER_FIELDS.filter((field) => field !== 'enforcementGrace
 const pick = (view: SettingsView): Settings => ({
   enabled: view.enabled,
   methods: { ...view.methods },
+  passkeys: { ...view.passkeys },
   enforcedRoles: [...view.enforcedRoles],
   issuer: view.issuer,
   codeLifetime: view.codeLifetime,
@@ -176,7 +177,7 @@ const SettingsPage = () => {
             >
               <Flex direction="column" alignItems="stretch" gap={3}>
                 {METHODS.map((method) => {
-                  const unavailable = method === 'sms' && !view.smsAvailable;
+                  const unavailable = (method === 'sms' && !view.smsAvailable) || (method === 'passkey' && !view.passkeysAvailable);
                   return (
                     <Box key={method}>
                       <Checkbox
@@ -189,12 +190,26 @@ const SettingsPage = () => {
                       </Checkbox>
                       {unavailable && (
                         <Typography variant="pi" textColor="neutral600" tag="p" paddingLeft={6}>
-                          {t('settings.sms.unavailable', 'SMS module required: configure an SMS provider (sms in the two-factor entry of config/plugins) to offer SMS codes.')}
+                          {method === 'passkey'
+                            ? t('settings.passkey.unavailable', 'Configure passkeys.rpId and passkeys.origins in the two-factor entry of config/plugins to offer passkeys.')
+                            : t('settings.sms.unavailable', 'SMS module required: configure an SMS provider (sms in the two-factor entry of config/plugins) to offer SMS codes.')}
                         </Typography>
                       )}
                     </Box>
                   );
                 })}
+                {values.methods.passkey && (
+                  <Box paddingLeft={6}>
+                    <Checkbox
+                      name="passkeys.passwordless"
+                      checked={values.passkeys.passwordless}
+                      disabled={readOnly}
+                      onCheckedChange={(checked) => set({ passkeys: { passwordless: checked === true } })}
+                    >
+                      {t('settings.passkeys.passwordless', 'Passwordless sign-in: a passkey with user verification signs in on its own (both factors)')}
+                    </Checkbox>
+                  </Box>
+                )}
               </Flex>
             </Section>
 

@@ -135,6 +135,7 @@ const UsersPage = () => {
             t('users.column.backupCodes', 'Backup codes left'),
             t('users.column.lockedUntil', 'Locked until'),
             t('users.column.devices', 'Devices'),
+            t('users.column.passkeys', 'Passkeys'),
             t('users.column.actions', 'Actions'),
           ]}
         >
@@ -188,6 +189,7 @@ const UsersPage = () => {
                   )}
                 </Td>
                 <Td><Typography>{user.devices}</Typography></Td>
+                <Td><Typography>{user.passkeys}</Typography></Td>
                 <Td>
                   <Flex direction="column" alignItems="stretch" gap={2}>
                     <Button

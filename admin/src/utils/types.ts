@@ -19,10 +19,12 @@ export interface Settings extends Record<NumberField, number> {
   enforcedRoles: string[];
   issuer: string;
   trustedDevices: { enabled: boolean; days: number };
+  passkeys: { passwordless: boolean };
 }
 
 export interface SettingsView extends Settings {
   smsAvailable: boolean;
+  passkeysAvailable: boolean;
   roles: { type: string; name: string }[];
   limits: Record<NumberField | 'trustedDevicesDays', [number, number]>;
 }
@@ -49,6 +51,8 @@ export interface UserRow {
   setupRequiredBy: string | null;
   /** Remembered devices whose logins skip the second factor. */
   devices: number;
+  /** Passkeys registered. */
+  passkeys: number;
 }
 
 export interface EventRow {

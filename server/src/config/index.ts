@@ -36,6 +36,18 @@ export interface CleanupConfig {
   rule: string;
 }
 
+/**
+ * The WebAuthn relying party (passkeys). Taken from here only, never from a request's headers:
+ * `rpId` is the domain the passkeys are bound to (`example.com`, no scheme or port), `origins`
+ * the exact origins of the pages that call WebAuthn (`https://app.example.com`).
+ */
+export interface PasskeysConfig {
+  rpId?: string;
+  /** The name a browser shows while creating a passkey; defaults to the issuer setting. */
+  rpName?: string;
+  origins: string[];
+}
+
 export interface PluginConfig {
   /** Key for encrypting TOTP secrets at rest; required in production. */
   encryptionKey?: string;
@@ -58,6 +70,7 @@ export interface PluginConfig {
    * step-up): within them, sensitive changes need no code again. 0: never fresh.
    */
   stepUpWindow: number;
+  passkeys: PasskeysConfig;
 }
 
 /** The emails that tell a user of a security change on their account (core/notices.ts). */
@@ -106,6 +119,39 @@ const defaults: PluginConfig = {
   // Hourly, at a minute few other jobs pick.
   cleanup: { enabled: true, rule: '23 * * * *' },
   stepUpWindow: 300,
+  passkeys: { rpId: undefined, rpName: undefined, origins: [] },
+};
+
+/** Whether passkeys can be used: an RP ID and at least one origin are configured. */
+export const passkeysConfigured = (passkeys: PasskeysConfig | undefined): passkeys is PasskeysConfig & { rpId: string } =>
+  Boolean(passkeys && nonEmpty(passkeys.rpId) && Array.isArray(passkeys.origins) && passkeys.origins.length > 0);
+
+/** What an operator must set before switching passkeys on (messages of the settings and of the start). */
+export const PASSKEYS_CONFIG_NEEDED =
+  "passkeys need the plugin config 'two-factor'.config.passkeys.rpId (the site's domain) and passkeys.origins (the https origins of its pages)";
+
+const validatePasskeys = (passkeys: PasskeysConfig | undefined) => {
+  if (!passkeys || typeof passkeys !== 'object') throw new Error('two-factor: passkeys must be an object { rpId, rpName, origins }');
+  if (passkeys.rpId !== undefined && passkeys.rpId !== null && passkeys.rpId !== '') {
+    if (typeof passkeys.rpId !== 'string' || !/^[a-z0-9.-]+$/i.test(passkeys.rpId)) {
+      throw new Error('two-factor: passkeys.rpId must be a domain name (example.com: no scheme, port or path)');
+    }
+  }
+  if (passkeys.rpName !== undefined && passkeys.rpName !== null && !nonEmpty(passkeys.rpName)) {
+    throw new Error('two-factor: passkeys.rpName must be a non-empty string');
+  }
+  if (!Array.isArray(passkeys.origins)) throw new Error('two-factor: passkeys.origins must be an array of origins (https://app.example.com)');
+  for (const origin of passkeys.origins) {
+    let parsed: URL | null = null;
+    try {
+      parsed = typeof origin === 'string' ? new URL(origin) : null;
+    } catch {
+      parsed = null;
+    }
+    if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || parsed.origin !== origin) {
+      throw new Error(`two-factor: passkeys.origins must hold origins such as https://app.example.com (scheme, host and port only): ${String(origin)}`);
+    }
+  }
 };
 
 const positiveInt = (value: unknown) => Number.isInteger(value) && (value as number) > 0;
@@ -210,5 +256,6 @@ export default {
     if (!Number.isInteger(config.stepUpWindow) || config.stepUpWindow < 0 || config.stepUpWindow > 86400) {
       throw new Error('two-factor: stepUpWindow must be a whole number of seconds from 0 to 86400');
     }
+    validatePasskeys(config.passkeys);
   },
 };

@@ -6,6 +6,7 @@ import throttle from './throttle/schema.json';
 import rateLimit from './rate-limit/schema.json';
 import roleMembership from './role-membership/schema.json';
 import device from './device/schema.json';
+import passkey from './passkey/schema.json';
 
 export default {
   factor: { schema: factor },
@@ -16,4 +17,5 @@ export default {
   'rate-limit': { schema: rateLimit },
   'role-membership': { schema: roleMembership },
   device: { schema: device },
+  passkey: { schema: passkey },
 };

@@ -24,7 +24,7 @@ const whole = (name: string) =>
   yup.number().strict().typeError(`${name} must be a number`).integer(`${name} must be a whole number`);
 
 /** Keys of the GET answer that are read-only: a client may send the answer back as it got it. */
-const READ_ONLY = ['smsAvailable', 'roles', 'limits'];
+const READ_ONLY = ['smsAvailable', 'passkeysAvailable', 'roles', 'limits'];
 
 const settingsFields = {
   enabled: yup.boolean().strict().typeError('enabled must be true or false'),
@@ -55,6 +55,11 @@ const settingsFields = {
     .strict()
     .noUnknown(true, 'Unknown trustedDevices settings: ${unknown} (known: enabled, days)')
     .typeError('trustedDevices must be an object'),
+  passkeys: yup
+    .object({ passwordless: yup.boolean().strict().typeError('passkeys.passwordless must be true or false') })
+    .strict()
+    .noUnknown(true, 'Unknown passkeys settings: ${unknown} (known: passwordless)')
+    .typeError('passkeys must be an object'),
 };
 const SETTINGS_KEYS = Object.keys(settingsFields);
 

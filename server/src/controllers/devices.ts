@@ -8,7 +8,7 @@ import { validateStepUp } from './validation';
  * Strapi parses no DELETE body unless the app asks it to: a revoke-all's step-up code may come in
  * the body where one is parsed, else in the `X-Two-Factor-Code` (and `X-Two-Factor-Method`) header.
  */
-const stepUpInput = (ctx: any) => {
+export const stepUpInput = (ctx: any) => {
   const body = ctx.request?.body;
   if (body && typeof body === 'object' && Object.keys(body).length) return body;
   const header = (name: string) => (typeof ctx.request?.header?.[name] === 'string' ? ctx.request.header[name] : undefined);

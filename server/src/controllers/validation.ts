@@ -1,5 +1,5 @@
-import { yup, validateYupSchema } from '@strapi/utils';
-import { CODE_METHODS, FACTOR_METHODS, METHODS, type CodeMethod, type FactorMethod, type Method } from '../vocabulary';
+import { errors, yup, validateYupSchema } from '@strapi/utils';
+import { CODE_METHODS, FACTOR_METHODS, METHODS, PASSKEY, type CodeMethod, type FactorMethod, type Method } from '../vocabulary';
 
 /**
  * Shapes of the request bodies. Only structure is checked here: whether a code is *right* (and
@@ -21,9 +21,25 @@ const validator =
   (body: unknown): Promise<T> =>
     validateYupSchema(schema)(body);
 
-export const validateVerify = validator<{ mfaToken?: string; code: unknown; method?: FactorMethod; trustDevice?: boolean }>(
+const verifyShape = validator<{ mfaToken?: string; code: unknown; method?: FactorMethod; trustDevice?: boolean }>(
   object({ mfaToken: token, code, method: factorMethod, trustDevice: yup.boolean().strict().typeError('trustDevice must be true or false') })
 );
+/**
+ * A verify: `code`, or with `method: "passkey"` the assertion as `response` (an object, else the
+ * request is malformed); either way the answer carries it as `code` for the verification.
+ */
+export const validateVerify = async (body: unknown) => {
+  const input = body as Record<string, unknown> | null;
+  if (input && typeof input === 'object' && !Array.isArray(input) && input.method === PASSKEY && input.response !== undefined) {
+    const { response, ...rest } = input;
+    const checked = await verifyShape({ ...rest, code: 'passkey' });
+    if (typeof response !== 'object' || response === null || Array.isArray(response)) {
+      throw new errors.ValidationError('response must be the object startAuthentication answered', { errors: [{ path: ['response'] }] });
+    }
+    return { ...checked, code: response as unknown };
+  }
+  return verifyShape(body);
+};
 // `code`: a current code of a method the account already has (step-up); needed once it has one.
 export const validateEnable = validator<{ method: Method; phone?: string; mfaToken?: string; code?: unknown; codeMethod?: FactorMethod }>(
   object({
@@ -57,3 +73,30 @@ export const validatePasswordLogin = validator<{ identifier?: string; email?: st
     password: yup.string().required('password is required').max(512, 'password is too long'),
   })
 );
+
+/**
+ * A WebAuthn response as @simplewebauthn/browser gives it: an object; what is inside is the
+ * ceremony's to judge (a malformed one is refused like a wrong one).
+ */
+const webauthnResponse = yup
+  .object()
+  .typeError('response must be the object startRegistration / startAuthentication answered')
+  .required('response is required')
+  .noUnknown(false);
+const passkeyName = yup
+  .string()
+  .strict()
+  .typeError('name must be a string')
+  .test('not-blank', 'name must not be empty', (value) => value === undefined || value.trim().length > 0)
+  .test('max', 'name is too long (64 characters at most)', (value) => value === undefined || value.trim().length <= 64);
+/** `POST /passkeys/options`: a setup-required login's token, and the step-up when the account has a factor. */
+export const validatePasskeyOptions = validator<{ mfaToken?: string; code?: unknown; codeMethod?: FactorMethod }>(
+  object({ mfaToken: token, code: yup.mixed(), codeMethod: factorMethod })
+);
+export const validatePasskeyAdd = validator<{ response: Record<string, unknown>; name?: string; mfaToken?: string; code?: unknown; codeMethod?: FactorMethod }>(
+  object({ response: webauthnResponse, name: passkeyName, mfaToken: token, code: yup.mixed(), codeMethod: factorMethod })
+);
+export const validatePasskeyChallenge = validator<{ mfaToken?: string }>(object({ mfaToken: token }));
+export const validatePasskeyLogin = validator<{ response: Record<string, unknown> }>(object({ response: webauthnResponse }));
+export const validatePasskeyRename = validator<{ name: string }>(object({ name: passkeyName.required('name is required') }));
+export const validatePasskeyRemove = validator<{ code?: unknown; method?: FactorMethod }>(object({ code: yup.mixed(), method: factorMethod }));

@@ -15,6 +15,8 @@ export const NOTICE_EVENTS = [
   'backup_code.used',
   'lockout',
   'device.trusted',
+  'passkey.added',
+  'passkey.removed',
 ] as const satisfies readonly EventType[];
 export type NoticeEvent = (typeof NOTICE_EVENTS)[number];
 
@@ -141,6 +143,28 @@ export const DEFAULT_NOTICE_TEMPLATES: Record<NoticeEvent, NoticeTemplate> = {
       'Request: <%= origin %>.',
       '',
       'You can forget it, or every remembered device, from your account settings.',
+      NOT_YOU,
+    ].join('\n'),
+  },
+  'passkey.added': {
+    subject: 'A passkey was added to your <%= appName %> account',
+    text: [
+      'Hello <%= username %>,',
+      '',
+      'A new passkey was added to your <%= appName %> account on <%= time %>.',
+      'Request: <%= origin %>.',
+      '',
+      NOT_YOU,
+    ].join('\n'),
+  },
+  'passkey.removed': {
+    subject: 'A passkey was removed from your <%= appName %> account',
+    text: [
+      'Hello <%= username %>,',
+      '',
+      'A passkey was removed from your <%= appName %> account on <%= time %>. Your other passkeys keep working.',
+      'Request: <%= origin %>.',
+      '',
       NOT_YOU,
     ].join('\n'),
   },

@@ -30,7 +30,10 @@ export const pubLimited = (strapi: Core.Strapi, route: string) => {
   return { auth: false, middlewares: [errorAnswers, limit] };
 };
 
-type ScopedAction = `manage.${'status' | 'enable' | 'backupCodes' | 'disable' | 'stepUp'}` | `devices.${'list' | 'revoke' | 'revokeAll'}`;
+type ScopedAction =
+  | `manage.${'status' | 'enable' | 'backupCodes' | 'disable' | 'stepUp'}`
+  | `devices.${'list' | 'revoke' | 'revokeAll'}`
+  | `passkeys.${'list' | 'rename' | 'remove'}`;
 
 export const scoped = (action: ScopedAction) => ({
   auth: { scope: [`plugin::${PLUGIN_ID}.${action}`] },

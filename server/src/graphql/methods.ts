@@ -6,7 +6,7 @@ import type { FactorMethod, Method } from '../vocabulary';
  * (server/src/vocabulary.ts); the NYYU dialect says `app`, `email`, `phone`. The Craft dialect has no
  * method argument: it is always the authenticator app.
  */
-const NYYU_NAMES: Record<FactorMethod, string> = { totp: 'app', email: 'email', sms: 'phone', backup_code: 'backup_code' };
+const NYYU_NAMES: Record<FactorMethod, string> = { totp: 'app', email: 'email', sms: 'phone', passkey: 'passkey', backup_code: 'backup_code' };
 const NAMES: Record<'native' | 'nyyu', (method: FactorMethod) => string> = {
   native: (method) => method,
   nyyu: (method) => NYYU_NAMES[method],

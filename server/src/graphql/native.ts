@@ -2,7 +2,19 @@ import type { Core } from '@strapi/strapi';
 import { getService } from '../utils/plugin';
 import { markGraphql, pendingOf, setupDeadlineOf } from '../utils/request-state';
 import { GUARDED_ACTIONS } from '../extensions/users-permissions';
-import { validateConfirm, validateDisable, validateEnable, validateStepUp, validateStepUpCode, validateVerify } from '../controllers/validation';
+import {
+  validateConfirm,
+  validateDisable,
+  validateEnable,
+  validatePasskeyAdd,
+  validatePasskeyLogin,
+  validatePasskeyOptions,
+  validatePasskeyRemove,
+  validatePasskeyRename,
+  validateStepUp,
+  validateStepUpCode,
+  validateVerify,
+} from '../controllers/validation';
 import { pendingError, type ResolverMiddleware } from './errors';
 import { bearer, issuedBody, meta, signedIn, tokens, type GraphQLContext } from './request';
 import { fromNative } from './methods';
@@ -57,6 +69,28 @@ const typeDefs = /* GraphQL */ `
     current: Boolean!
   }
 
+  "A passkey of the caller (never its public key)."
+  type TwoFactorPasskeyItem {
+    id: ID!
+    name: String!
+    createdAt: String!
+    lastUsedAt: String
+    transports: [String!]!
+    backedUp: Boolean!
+    deviceType: String
+  }
+
+  "A passkey added: backupCodes come once, with the first factor; jwt and user complete a setup-required login."
+  type TwoFactorPasskeyAdded {
+    passkey: TwoFactorPasskeyItem!
+    enabled: Boolean!
+    methods: [String!]!
+    backupCodes: [String!]
+    jwt: String
+    refreshToken: String
+    user: UsersPermissionsMe
+  }
+
   extend type UsersPermissionsLoginPayload {
     "twoFactorVerify with trustDevice, when the site allows it: send it as X-Two-Factor-Device with later logins."
     deviceToken: String
@@ -67,6 +101,8 @@ const typeDefs = /* GraphQL */ `
   extend type Query {
     twoFactorStatus: TwoFactorStatus!
     twoFactorDevices: [TwoFactorRememberedDevice!]!
+    "The caller's passkeys."
+    twoFactorPasskeys: [TwoFactorPasskeyItem!]!
   }
 
   extend type Mutation {
@@ -85,6 +121,21 @@ const typeDefs = /* GraphQL */ `
     twoFactorRevokeDevice(id: ID!): ID!
     "Forgets every remembered device of the caller; code: a current code, left out within a fresh session. Answers how many."
     twoFactorRevokeDevices(code: String, method: String): Int!
+    "Creation options for startRegistration({ optionsJSON }); code (and codeMethod) once the account has a factor, unless the session is fresh."
+    twoFactorPasskeyOptions(mfaToken: String, code: String, codeMethod: String): JSON!
+    "response: what startRegistration answered (RegistrationResponseJSON)."
+    twoFactorAddPasskey(response: JSON!, name: String, mfaToken: String, code: String, codeMethod: String): TwoFactorPasskeyAdded!
+    "Request options for startAuthentication({ optionsJSON }), for the pending login's second factor."
+    twoFactorPasskeyChallenge(mfaToken: String!): JSON!
+    "The pending login's second factor with a passkey: response is what startAuthentication answered."
+    twoFactorVerifyPasskey(mfaToken: String!, response: JSON!, trustDevice: Boolean): UsersPermissionsLoginPayload!
+    twoFactorRenamePasskey(id: ID!, name: String!): TwoFactorPasskeyItem!
+    "code: a current code; it may be left out within a fresh session."
+    twoFactorRemovePasskey(id: ID!, code: String, method: String): TwoFactorStatus!
+    "Passwordless sign-in (when the site allows it): request options for a discoverable credential."
+    twoFactorPasskeyLoginOptions: JSON!
+    "Passwordless sign-in: response is what startAuthentication answered."
+    twoFactorPasskeyLogin(response: JSON!): UsersPermissionsLoginPayload!
   }
 `;
 
@@ -108,6 +159,7 @@ export default (strapi: Core.Strapi): Dialect => {
   const factors = () => getService(strapi, 'factors');
   const login = () => getService(strapi, 'login');
   const devices = () => getService(strapi, 'devices');
+  const passkeyEnrolment = () => getService(strapi, 'passkeyEnrolment');
 
   /** A signed-in user or a setup-required login, as REST's enrolment routes accept. */
   const caller = (context: GraphQLContext, mfaToken?: string) =>
@@ -123,6 +175,7 @@ export default (strapi: Core.Strapi): Dialect => {
         twoFactorStatus: (_: unknown, __: unknown, context: GraphQLContext) => factors().status(signedIn(context).id),
         twoFactorDevices: (_: unknown, __: unknown, context: GraphQLContext) =>
           devices().list(signedIn(context).id, deviceToken(context.koaContext)),
+        twoFactorPasskeys: (_: unknown, __: unknown, context: GraphQLContext) => getService(strapi, 'passkeys').list(signedIn(context).id),
       },
       Mutation: {
         async twoFactorVerify(_: unknown, args: any, context: GraphQLContext) {
@@ -185,6 +238,73 @@ export default (strapi: Core.Strapi): Dialect => {
           return String((await devices().revoke(signedIn(context).id, args.id, meta(context))).id);
         },
 
+        async twoFactorPasskeyOptions(_: unknown, args: any, context: GraphQLContext) {
+          const input = await validatePasskeyOptions({ mfaToken: args.mfaToken ?? undefined, code: args.code ?? undefined, codeMethod: args.codeMethod ?? undefined });
+          const proof = { code: input.code, method: input.codeMethod, session: bearer(context) };
+          return passkeyEnrolment().options(await caller(context, input.mfaToken), proof, meta(context));
+        },
+
+        async twoFactorAddPasskey(_: unknown, args: any, context: GraphQLContext) {
+          const input = await validatePasskeyAdd({
+            response: args.response,
+            name: args.name ?? undefined,
+            mfaToken: args.mfaToken ?? undefined,
+            code: args.code ?? undefined,
+            codeMethod: args.codeMethod ?? undefined,
+          });
+          const { passkey, issued } = await passkeyEnrolment().add(await caller(context, input.mfaToken), {
+            response: input.response,
+            name: input.name,
+            proof: { code: input.code, method: input.codeMethod, session: bearer(context) },
+            meta: meta(context),
+            request: tokens(context),
+          });
+          const { enabled, methods, backupCodes, ...item } = passkey;
+          return { passkey: item, enabled, methods, backupCodes, ...(issued ? issuedBody(context, issued) : {}) };
+        },
+
+        async twoFactorPasskeyChallenge(_: unknown, args: { mfaToken: string }) {
+          return login().passkeyChallenge({ token: args.mfaToken });
+        },
+
+        async twoFactorVerifyPasskey(_: unknown, args: any, context: GraphQLContext) {
+          const input = await validateVerify({
+            mfaToken: args.mfaToken,
+            method: 'passkey',
+            response: args.response,
+            trustDevice: args.trustDevice ?? undefined,
+          });
+          const issued = await login().verify({
+            token: input.mfaToken,
+            code: input.code,
+            method: 'passkey',
+            meta: meta(context),
+            request: tokens(context),
+            trustDevice: input.trustDevice,
+          });
+          return { ...issuedBody(context, issued), deviceToken: issued.device?.token ?? null };
+        },
+
+        async twoFactorRenamePasskey(_: unknown, args: { id: string; name: unknown }, context: GraphQLContext) {
+          const input = await validatePasskeyRename({ name: args.name });
+          return passkeyEnrolment().rename(signedIn(context).id, args.id, input.name, meta(context));
+        },
+
+        async twoFactorRemovePasskey(_: unknown, args: any, context: GraphQLContext) {
+          const input = await validatePasskeyRemove({ code: args.code ?? undefined, method: args.method ?? undefined });
+          const user = signedIn(context);
+          await passkeyEnrolment().remove(user, args.id, { code: input.code, method: input.method, session: bearer(context) }, meta(context));
+          return factors().status(user.id);
+        },
+
+        twoFactorPasskeyLoginOptions: () => getService(strapi, 'passwordless').options(),
+
+        async twoFactorPasskeyLogin(_: unknown, args: any, context: GraphQLContext) {
+          const input = await validatePasskeyLogin({ response: args.response });
+          const issued = await getService(strapi, 'passwordless').login({ response: input.response, meta: meta(context), request: tokens(context) });
+          return issuedBody(context, issued);
+        },
+
         async twoFactorRevokeDevices(_: unknown, args: any, context: GraphQLContext) {
           const input = await validateStepUp({ code: args.code ?? undefined, method: args.method ?? undefined });
           const proof = { code: input.code, method: input.method, session: bearer(context) };
@@ -205,6 +325,15 @@ export default (strapi: Core.Strapi): Dialect => {
       'Query.twoFactorDevices': scoped('devices.list'),
       'Mutation.twoFactorRevokeDevice': scoped('devices.revoke'),
       'Mutation.twoFactorRevokeDevices': scoped('devices.revokeAll'),
+      'Query.twoFactorPasskeys': scoped('passkeys.list'),
+      'Mutation.twoFactorPasskeyOptions': pubLimited(strapi, '/passkeys/options'),
+      'Mutation.twoFactorAddPasskey': pubLimited(strapi, '/passkeys'),
+      'Mutation.twoFactorPasskeyChallenge': pubLimited(strapi, '/passkeys/challenge'),
+      'Mutation.twoFactorVerifyPasskey': pubLimited(strapi, '/verify'),
+      'Mutation.twoFactorRenamePasskey': scoped('passkeys.rename'),
+      'Mutation.twoFactorRemovePasskey': scoped('passkeys.remove'),
+      'Mutation.twoFactorPasskeyLoginOptions': pubLimited(strapi, '/passkeys/login/options'),
+      'Mutation.twoFactorPasskeyLogin': pubLimited(strapi, '/passkeys/login'),
     },
   };
 };

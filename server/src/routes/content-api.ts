@@ -2,6 +2,7 @@ import { withZod, type RouteSchemas } from './schemas/zod';
 import { loginSchemas } from './schemas/login';
 import { manageSchemas } from './schemas/manage';
 import { deviceSchemas } from './schemas/devices';
+import { passkeySchemas } from './schemas/passkeys';
 
 /**
  * Content API routes. The pending-login routes are public (`auth: false`): their
@@ -47,6 +48,7 @@ const compat = (route: Route): Route => ({ ...route, config: { ...route.config, 
 const login = withZod(loginSchemas);
 const manage = withZod(manageSchemas);
 const devices = withZod(deviceSchemas);
+const passkeys = withZod(passkeySchemas);
 
 export default [
   pub('POST', '/verify', 'login.verify', login?.verify),
@@ -60,6 +62,15 @@ export default [
   user('GET', '/devices', 'devices.list', devices?.list),
   user('DELETE', '/devices/:id', 'devices.revoke', devices?.revoke),
   user('DELETE', '/devices', 'devices.revokeAll', devices?.revokeAll),
+  // Passkeys: registration resolves its caller (JWT or setup token) as enable does.
+  pub('POST', '/passkeys/options', 'passkeys.registrationOptions', passkeys?.registrationOptions),
+  pub('POST', '/passkeys', 'passkeys.register', passkeys?.register),
+  pub('POST', '/passkeys/challenge', 'passkeys.challenge', passkeys?.challenge),
+  pub('POST', '/passkeys/login/options', 'passkeys.passwordlessOptions', passkeys?.passwordlessOptions),
+  pub('POST', '/passkeys/login', 'passkeys.passwordlessLogin', passkeys?.passwordlessLogin),
+  user('GET', '/passkeys', 'passkeys.list', passkeys?.list),
+  user('PUT', '/passkeys/:id', 'passkeys.rename', passkeys?.rename),
+  user('DELETE', '/passkeys/:id', 'passkeys.remove', passkeys?.remove),
 
   compat(pub('POST', '/authentication/local', 'login.passwordLogin', login?.passwordLogin, limitedAsLogin)),
   compat(pub('POST', '/authentication/twoFa/verify', 'login.verifyOrConfirm', manage?.verifyOrConfirm)),

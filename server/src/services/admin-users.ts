@@ -26,6 +26,8 @@ export interface UserTwoFactorState {
   setupRequiredBy: string | null;
   /** Remembered devices whose logins skip the second factor. */
   devices: number;
+  /** Passkeys (WebAuthn credentials) registered; the reset removes them with the other factors. */
+  passkeys: number;
 }
 
 export interface Page<T> {
@@ -76,8 +78,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         users().count({ where }),
       ]);
       const ids = rows.map((row: any) => row.id);
-      // Four queries for the whole page rather than four per user.
-      const [factors, codes, throttles, devices] = ids.length
+      // Five queries for the whole page rather than five per user.
+      const [factors, codes, throttles, devices, passkeys] = ids.length
         ? await Promise.all([
             strapi.db.query(UID.factor).findMany({
               where: { userId: { $in: ids }, confirmedAt: { $notNull: true } },
@@ -87,8 +89,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
             strapi.db.query(UID.backupCode).findMany({ where: { userId: { $in: ids }, usedAt: null }, select: ['userId'] }),
             strapi.db.query(UID.throttle).findMany({ where: { userId: { $in: ids } }, select: ['userId', 'lockedUntil'] }),
             getService(strapi, 'devices').countByUser(ids),
+            strapi.db.query(UID.passkey).findMany({ where: { userId: { $in: ids } }, select: ['userId'] }),
           ])
-        : [[], [], [], new Map<number, number>()];
+        : [[], [], [], new Map<number, number>(), []];
+      const passkeysOf = byUser(passkeys as any[]);
       const factorsOf = byUser(factors as any[]);
       const codesOf = byUser(codes as any[]);
       const throttleOf = byUser(throttles as any[]);
@@ -111,6 +115,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
             keyMissing: (factorsOf.get(row.id) ?? []).some((f: any) => f.method === 'totp' && f.secret && !rotation.readable(f.secret)),
             setupRequiredBy: deadlines.get(row.id) ?? null,
             devices: devices.get(row.id) ?? 0,
+            passkeys: passkeysOf.get(row.id)?.length ?? 0,
           };
         }),
         pagination: { page, pageSize, total, pageCount: Math.ceil(total / pageSize) },
@@ -164,7 +169,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         details: { adminId: admin.id, methods: removed.methods.join(',') || null, backupCodes: removed.backupCodes },
       });
       await getService(strapi, 'notifications').notify('admin.reset', { userId: user.id, meta, removed });
-      return { id: user.id, methods: [] as Method[], backupCodesRemaining: 0, lockedUntil: null, keyMissing: false, devices: 0 };
+      return { id: user.id, methods: [] as Method[], backupCodesRemaining: 0, lockedUntil: null, keyMissing: false, devices: 0, passkeys: 0 };
     },
 
     /** Forgets every remembered device of a user (their next logins need the second factor), audited with the admin. */

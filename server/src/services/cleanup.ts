@@ -21,7 +21,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const { perAccount, perIp } = config().sendLimits;
       await getService(strapi, 'rateLimits').prune(2 * Math.max(perAccount.window, perIp.window));
       // Enrolment and step-up rows are one per user and method, reused by every send: they stay.
-      await strapi.db.query(UID.challenge).deleteMany({ where: { purpose: { $in: ['login', 'setup', 'fresh'] }, expiresAt: { $lt: now } } });
+      await strapi.db.query(UID.challenge).deleteMany({ where: { purpose: { $in: ['login', 'setup', 'fresh', 'passkey-register', 'passkey-login', 'passkey-passwordless'] }, expiresAt: { $lt: now } } });
       await strapi.db.query(UID.factor).deleteMany({ where: { confirmedAt: null, expiresAt: { $lt: new Date(now) } } });
       await strapi.db.query(UID.device).deleteMany({ where: { expiresAt: { $lt: new Date(now) } } });
     },

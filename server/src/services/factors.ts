@@ -2,7 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { decryptSecret, encryptSecret, generateTotpSecret, isE164, otpauthUri, qrPngDataUri, qrSvgDataUri } from '../core';
 import { UID, getService, PLUGIN_ID } from '../utils/plugin';
 import type { RequestMeta } from '../utils/request-meta';
-import { METHOD_LABELS, type CodeMethod, type Method } from '../vocabulary';
+import { METHOD_LABELS, PASSKEY, type CodeMethod, type Method } from '../vocabulary';
 import type { PluginConfig } from '../config';
 import { stepUpRequired, type StepUpProof } from './step-up';
 import { twoFactorError } from '../utils/errors';
@@ -32,6 +32,13 @@ export interface Confirmation {
 
 /** User attributes that hold a phone number, in the order they are looked for. */
 const PHONE_ATTRIBUTES = ['phone', 'phoneNumber'];
+
+/** Passkeys have their own ceremony: enable and confirm take codes. */
+const passkeyCeremony = () =>
+  twoFactorError(
+    'INVALID_INPUT',
+    'Passkeys are added with POST /api/two-factor/passkeys/options, then POST /api/two-factor/passkeys (docs/rest-api.md, Passkeys)'
+  );
 
 const noPendingEnrolment = (method: Method) =>
   twoFactorError('NO_PENDING_ENROLMENT', `No pending ${METHOD_LABELS[method]} enrolment; start one with enable`);
@@ -122,6 +129,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       input: { method: Method; phone?: string; proof?: StepUpProof },
       meta?: RequestMeta
     ): Promise<TotpEnrolment | { message: string }> {
+      if (input.method === PASSKEY) throw passkeyCeremony();
       if (input.method === 'totp') return this.beginTotp(user, input.proof ?? {}, meta);
       return this.beginCode(user, input.method, input.phone, input.proof ?? {}, meta);
     },
@@ -199,6 +207,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       meta?: RequestMeta,
       options: { completes?: () => Promise<void>; keepSession?: string } = {}
     ): Promise<Confirmation> {
+      if (method === PASSKEY) throw passkeyCeremony();
       const factor = await pendingFactor(user.id, method);
       if (!factor) {
         throw noPendingEnrolment(method);
@@ -247,6 +256,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       await getService(strapi, 'stepUp').require(user.id, proof, meta);
       await strapi.db.transaction(async () => {
         await factorQuery().deleteMany({ where: method ? { userId: user.id, method } : { userId: user.id } });
+        if (!method || method === PASSKEY) await getService(strapi, 'passkeys').removeAll(user.id);
         // A removed factor ends every remembered device: trust was given by the factors the account had.
         await getService(strapi, 'devices').removeAll(user.id);
         if (!(await verification().hasConfirmed(user.id))) await this.removeEverything(user.id);
@@ -276,6 +286,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      */
     async removeEverything(userId: number, options: { throttle?: boolean } = {}) {
       await factorQuery().deleteMany({ where: { userId } });
+      await getService(strapi, 'passkeys').removeAll(userId);
       await getService(strapi, 'devices').removeAll(userId);
       await getService(strapi, 'backupCodes').removeAll(userId);
       await strapi.db.query(UID.challenge).deleteMany({ where: { userId } });

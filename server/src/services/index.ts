@@ -13,6 +13,7 @@ import backupCodes from './backup-codes';
 import keyRotation from './key-rotation';
 import cleanup from './cleanup';
 import attempts from './attempts';
+import passkeys from './passkeys';
 import otp from './otp';
 import verification from './verification';
 import stepUp from './step-up';
@@ -20,6 +21,8 @@ import devices from './devices';
 import factors from './factors';
 import login from './login';
 import passwordStep from './password-step';
+import passkeyEnrolment from './passkey-enrolment';
+import passwordless from './passwordless';
 import callers from './callers';
 import adminSettings from './admin-settings';
 import adminUsers from './admin-users';
@@ -34,7 +37,9 @@ import adminEvents from './admin-events';
  * - attempts: one counted attempt at a second factor (throttle, audit, lockout notice);
  * - otp, verification: sending and checking codes, which factor a code proves;
  * - stepUp, devices, factors: proving a factor again, remembered devices, enrolment and removal;
+ * - passkeys: the WebAuthn ceremonies and stored credentials (a passkey answers like a code);
  * - login, passwordStep, callers: the pending login, the password step, who is asking;
+ * - passkeyEnrolment, passwordless: adding and removing passkeys, signing in with one alone;
  * - the admin panel's views.
  */
 export const SERVICE_ORDER = [
@@ -53,6 +58,7 @@ export const SERVICE_ORDER = [
   'keyRotation',
   'cleanup',
   'attempts',
+  'passkeys',
   'otp',
   'verification',
   'stepUp',
@@ -61,6 +67,8 @@ export const SERVICE_ORDER = [
   'login',
   'passwordStep',
   'callers',
+  'passkeyEnrolment',
+  'passwordless',
   'adminSettings',
   'adminUsers',
   'adminEvents',
@@ -82,6 +90,7 @@ const services = {
   keyRotation,
   cleanup,
   attempts,
+  passkeys,
   otp,
   verification,
   stepUp,
@@ -89,6 +98,8 @@ const services = {
   factors,
   login,
   passwordStep,
+  passkeyEnrolment,
+  passwordless,
   callers,
   adminSettings,
   adminUsers,

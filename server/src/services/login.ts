@@ -6,7 +6,7 @@ import { toNumber } from '../utils/db';
 import { twoFactorError } from '../utils/errors';
 import type { RequestMeta } from '../utils/request-meta';
 import type { PluginConfig } from '../config';
-import type { CodeMethod, FactorMethod, Method } from '../vocabulary';
+import { PASSKEY, type CodeMethod, type FactorMethod, type Method } from '../vocabulary';
 import type { IssuedLogin, TokenRequest } from './tokens';
 import type { TrustedDevice } from './devices';
 
@@ -108,8 +108,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     /** Methods a setup-required user may enrol now. */
     async setupMethods(): Promise<Method[]> {
-      const settings = await getService(strapi, 'settings').get();
-      return (Object.keys(settings.methods) as Method[]).filter((m) => settings.methods[m]);
+      const settings = getService(strapi, 'settings');
+      const methods = (await settings.get()).methods;
+      return (Object.keys(methods) as Method[]).filter((m) => methods[m] && (m !== PASSKEY || settings.passkeysAvailable()));
     },
 
     /**
@@ -182,6 +183,19 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const issued = await getService(strapi, 'tokens').issue(user, input.request, { afterSecondFactor: true });
       const device = input.trustDevice === true ? await getService(strapi, 'devices').trust(user, input.meta) : null;
       return device ? { ...issued, device } : issued;
+    },
+
+    /**
+     * `POST /passkeys/challenge`: request options for the pending login's second factor, bound
+     * to that login (a verify of another pending login cannot use the assertion).
+     */
+    async passkeyChallenge(input: { token: unknown }) {
+      const { challenge, user } = await this.resolve(input.token, ['login']);
+      const passkeys = getService(strapi, 'passkeys');
+      if (!(await passkeys.usable())) throw twoFactorError('METHOD_UNAVAILABLE', 'Passkeys are not enabled on this site');
+      if (!(await passkeys.count(user.id))) throw twoFactorError('METHOD_NOT_ENABLED', 'The account has no passkey');
+      await getService(strapi, 'attempts').assertUnlocked(user.id);
+      return passkeys.assertionOptions('passkey-login', user.id, `login:${challenge.id}`);
     },
 
     /** Sends the pending login's user a sign-in code by email or SMS. */

@@ -1,8 +1,8 @@
 import type { Core } from '@strapi/strapi';
 import { PLUGIN_ID } from '../utils/plugin';
-import type { PluginConfig } from '../config';
+import { PASSKEYS_CONFIG_NEEDED, passkeysConfigured, type PluginConfig } from '../config';
 import { twoFactorError } from '../utils/errors';
-import { METHODS, type Method } from '../vocabulary';
+import { METHODS, PASSKEY, type Method } from '../vocabulary';
 
 /** Operator settings, kept in the plugin store and edited in the admin panel. */
 export interface Settings {
@@ -29,6 +29,8 @@ export interface Settings {
   enforcementGraceDays: number;
   /** Remembered devices: a verify may skip the second factor of later logins from that device for `days`. */
   trustedDevices: { enabled: boolean; days: number };
+  /** `passwordless`: a passkey with user verification signs in on its own (docs/security.md, Passkeys). */
+  passkeys: { passwordless: boolean };
 }
 
 /** Days a remembered device may stay trusted. */
@@ -58,7 +60,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
   const defaults = (): Settings => ({
     enabled: true,
-    methods: { totp: true, email: true, sms: smsAvailable() },
+    methods: { totp: true, email: true, sms: smsAvailable(), passkey: false },
     enforcedRoles: [],
     issuer: 'Strapi',
     codeLifetime: 600,
@@ -69,12 +71,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     totpWindow: 1,
     enforcementGraceDays: 0,
     trustedDevices: { enabled: false, days: 30 },
+    passkeys: { passwordless: false },
   });
 
   const merge = (stored: Partial<Settings> | null): Settings => {
     const base = defaults();
     const value = { ...base, ...(stored || {}), methods: { ...base.methods, ...(stored?.methods || {}) } };
     value.trustedDevices = { ...base.trustedDevices, ...(stored?.trustedDevices || {}) };
+    value.passkeys = { ...base.passkeys, ...(stored?.passkeys || {}) };
     // "SMS module required": no provider, no SMS, whatever was stored.
     if (!smsAvailable()) value.methods.sms = false;
     return value;
@@ -96,6 +100,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     if (!Number.isInteger(days) || days < TRUSTED_DAYS[0] || days > TRUSTED_DAYS[1]) {
       problems.push(`trustedDevices.days must be a whole number from ${TRUSTED_DAYS[0]} to ${TRUSTED_DAYS[1]}`);
     }
+    if (typeof input.passkeys?.passwordless !== 'boolean') problems.push('passkeys.passwordless must be true or false');
+    if (input.methods.passkey && !passkeysConfigured(config().passkeys)) {
+      problems.push(`Passkeys cannot be switched on: ${PASSKEYS_CONFIG_NEEDED}`);
+    }
     if (input.methods.sms && !smsAvailable()) {
       problems.push('SMS module required: configure an SMS provider before switching SMS on');
     }
@@ -115,6 +123,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   return {
     smsAvailable,
 
+    /** Whether the deployment configured a WebAuthn relying party (config `passkeys.rpId` and `passkeys.origins`). */
+    passkeysAvailable: () => passkeysConfigured(config().passkeys),
+
     /** `fresh`: read the store now (a remembered device is judged on what the database says at that login). */
     async get(options: { fresh?: boolean } = {}): Promise<Settings> {
       // The stored value is cached; whether an SMS provider is configured is read every time.
@@ -128,7 +139,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       await validate(input);
       const value: Settings = {
         enabled: input.enabled,
-        methods: { totp: input.methods.totp, email: input.methods.email, sms: input.methods.sms },
+        methods: { totp: input.methods.totp, email: input.methods.email, sms: input.methods.sms, passkey: input.methods.passkey },
         enforcedRoles: [...new Set(input.enforcedRoles)],
         issuer: input.issuer.trim(),
         codeLifetime: input.codeLifetime,
@@ -139,6 +150,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         totpWindow: input.totpWindow,
         enforcementGraceDays: input.enforcementGraceDays,
         trustedDevices: { enabled: input.trustedDevices.enabled, days: input.trustedDevices.days },
+        passkeys: { passwordless: input.passkeys.passwordless },
       };
       await store().set({ value });
       await this.noteRequiredRoles(value.enforcedRoles);
@@ -163,6 +175,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     /** Whether a method may be newly enrolled. Existing factors keep working (never a bypass). */
     async methodOpen(method: Method): Promise<boolean> {
       const settings = await this.get();
+      if (method === PASSKEY && !passkeysConfigured(config().passkeys)) return false;
       return settings.enabled && settings.methods[method];
     },
   };

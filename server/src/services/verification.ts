@@ -2,7 +2,8 @@ import type { Core } from '@strapi/strapi';
 import { decryptSecret, verifyTotp } from '../core';
 import { UID, getService } from '../utils/plugin';
 import type { RequestMeta } from '../utils/request-meta';
-import type { FactorMethod, Method } from '../vocabulary';
+import { PASSKEY, type FactorMethod, type Method } from '../vocabulary';
+import type { PreparedAssertion } from './passkeys';
 
 export interface VerifyInput {
   userId: number;
@@ -14,6 +15,8 @@ export interface VerifyInput {
   challenge?: { id: number };
   /** Runs in the attempt's transaction after a match (see attempts.run). */
   onSuccess?: () => Promise<void>;
+  /** A passkey assertion already read and verified before the attempt's transaction (verify does it). */
+  prepared?: PreparedAssertion;
 }
 
 /**
@@ -44,13 +47,40 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     return count === 1;
   };
 
+  /** What a pending login's passkey assertion is checked against: its challenge is bound to that login. */
+  const passkeyAssertion = (userId: number, response: unknown, challenge: { id: number }) => ({
+    purpose: 'passkey-login' as const,
+    binding: `login:${challenge.id}`,
+    userId,
+    response,
+    requireUserVerification: false,
+  });
+
   /** The user's confirmed factors, oldest first: one read serves every method an attempt tries. */
   type Factor = { id: number; method: string; secret: string; lastUsedStep?: unknown };
   const confirmedFactors = (userId: number): Promise<Factor[]> =>
     strapi.db.query(UID.factor).findMany({ where: { userId, confirmedAt: { $notNull: true } }, orderBy: { id: 'asc' } });
 
-  const tryMethod = async (userId: number, method: FactorMethod, code: unknown, factors: Factor[], challenge?: { id: number }): Promise<boolean> => {
+  const tryMethod = async (
+    userId: number,
+    method: FactorMethod,
+    code: unknown,
+    factors: Factor[],
+    challenge?: { id: number },
+    meta?: RequestMeta,
+    prepared?: PreparedAssertion
+  ): Promise<boolean> => {
     switch (method) {
+      case 'passkey': {
+        // An assertion answers the one pending login whose challenge it signed; no step-up takes one.
+        if (!challenge || typeof code !== 'object' || code === null) return false;
+        const passkeys = getService(strapi, 'passkeys');
+        if (!(await passkeys.usable())) return false;
+        const outcome = prepared
+          ? await passkeys.commitAssertion(prepared, { userId, meta })
+          : await passkeys.checkAssertion({ ...passkeyAssertion(userId, code, challenge), meta });
+        return outcome.ok;
+      }
       case 'totp': {
         const factor = factors.find((row) => row.method === 'totp');
         return factor ? matchTotp(factor, code) : false;
@@ -82,20 +112,26 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return (await strapi.db.query(UID.factor).count({ where: { userId, confirmedAt: { $notNull: true } } })) > 0;
     },
 
-    /** Methods the user can answer a login with: confirmed factors, then backup codes if any left. */
+    /**
+     * Methods the user can answer a login with: confirmed factors, then backup codes if any left.
+     * Passkeys only while the site offers them (configured and switched on): the browser needs
+     * the relying party to answer at all.
+     */
     async loginMethods(userId: number): Promise<FactorMethod[]> {
-      const methods = await this.confirmedMethods(userId);
+      const confirmed = await this.confirmedMethods(userId);
+      const passkeysUsable = confirmed.includes(PASSKEY) && (await getService(strapi, 'passkeys').usable());
+      const methods = confirmed.filter((method) => method !== PASSKEY || passkeysUsable);
       const backups = await getService(strapi, 'backupCodes').remaining(userId);
       return [...methods, ...(backups > 0 ? (['backup_code'] as const) : [])];
     },
 
     /** The method `code` proves (the named one, or the first of the user's that matches), or null. Spends what matched. */
-    async match({ userId, code, method, meta, challenge }: VerifyInput): Promise<FactorMethod | null> {
-      const factors = method === 'backup_code' ? [] : await confirmedFactors(userId);
+    async match({ userId, code, method, meta, challenge, prepared }: VerifyInput): Promise<FactorMethod | null> {
+      const factors = method === 'backup_code' || method === PASSKEY ? [] : await confirmedFactors(userId);
       // Unnamed: each factor in the order added, then backup codes (a code that is not one costs no statement there).
       const candidates = method ? [method] : [...new Set(factors.map((row) => row.method as FactorMethod)), 'backup_code' as const];
       for (const candidate of candidates) {
-        if (!(await tryMethod(userId, candidate, code, factors, challenge))) continue;
+        if (!(await tryMethod(userId, candidate, code, factors, challenge, meta, prepared))) continue;
         if (candidate === 'backup_code') {
           const remaining = await getService(strapi, 'backupCodes').remaining(userId);
           await audit().record('backup_code.used', { userId, method: candidate, meta, details: { remaining } });
@@ -109,11 +145,17 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     /** Verifies a current second factor of the user, as a counted attempt, or throws (INVALID_CODE, LOCKED). */
     async verify(input: VerifyInput): Promise<FactorMethod> {
+      // A passkey's reads and signature check run before the attempt's transaction, which then
+      // only consumes the challenge and moves the counter: the transaction stays as short as a code's.
+      const prepared =
+        input.method === PASSKEY && input.challenge && typeof input.code === 'object' && input.code !== null
+          ? await getService(strapi, 'passkeys').prepareAssertion(passkeyAssertion(input.userId, input.code, input.challenge))
+          : undefined;
       return getService(strapi, 'attempts').run({
         userId: input.userId,
         meta: input.meta,
         method: input.method,
-        check: () => this.match(input),
+        check: () => this.match({ ...input, prepared }),
         onSuccess: input.onSuccess,
       });
     },

@@ -48,6 +48,15 @@ export const ERROR_CODES = {
   DELIVERY_UNAVAILABLE: { status: 503 },
   // Remembered devices
   DEVICE_NOT_FOUND: { status: 404, message: 'No such remembered device' },
+  // Passkeys
+  PASSKEY_INVALID: { status: 400, message: 'The passkey response was not accepted' },
+  PASSKEY_COUNTER_REGRESSION: {
+    status: 400,
+    message: 'The passkey was refused: its signature counter did not increase (a cloned authenticator?)',
+  },
+  PASSKEY_LIMIT: { status: 400 },
+  PASSKEY_NOT_FOUND: { status: 404, message: 'No such passkey' },
+  PASSWORDLESS_OFF: { status: 403, message: 'Signing in with a passkey alone is not enabled on this site' },
   // Dialects
   WRONG_ACCOUNT: { status: 403, message: 'The email is not the signed-in account' },
   WRONG_PASSWORD: { status: 400, message: 'The password is not correct' },

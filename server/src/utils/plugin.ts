@@ -11,6 +11,7 @@ export const UID = {
   rateLimit: 'plugin::two-factor.rate-limit',
   roleMembership: 'plugin::two-factor.role-membership',
   device: 'plugin::two-factor.device',
+  passkey: 'plugin::two-factor.passkey',
   user: 'plugin::users-permissions.user',
 } as const;
 

@@ -23,6 +23,15 @@ const smsProvider = (env) => {
   }
 };
 
+// The WebAuthn relying party (passkeys): development defaults, none in production.
+const passkeys = (env) => {
+  const development = process.env.NODE_ENV !== 'production';
+  return {
+    rpId: env('TWO_FACTOR_PASSKEY_RP_ID', development ? 'localhost' : undefined),
+    origins: env.array('TWO_FACTOR_PASSKEY_ORIGINS', development ? [`http://localhost:${env('PORT', '1337')}`] : []),
+  };
+};
+
 module.exports = ({ env }) => ({
   'users-permissions': {
     config: {
@@ -67,6 +76,7 @@ module.exports = ({ env }) => ({
       previousEncryptionKeys: env.array('TWO_FACTOR_PREVIOUS_ENCRYPTION_KEYS', []),
       sms: smsProvider(env),
       stepUpWindow: env.int('TWO_FACTOR_STEP_UP_WINDOW', 300),
+      passkeys: passkeys(env),
     },
   },
 });

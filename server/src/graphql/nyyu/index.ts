@@ -2,7 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { codeOf, twoFactorError } from '../../utils/errors';
 import { getService } from '../../utils/plugin';
-import { FACTOR_METHODS, METHODS } from '../../vocabulary';
+import { FACTOR_METHODS, METHODS, PASSKEY } from '../../vocabulary';
 import { validateConfirm, validateEnable } from '../../controllers/validation';
 import { fromNyyu } from '../methods';
 import { pub, pubLimited, type Dialect } from '../auth';
@@ -46,7 +46,10 @@ const MESSAGES = {
 } as const;
 
 // One entry per method at the most: more is not a login, it is a guessing batch.
-const MAX_ENTRIES = FACTOR_METHODS.length;
+/** The methods NYYU enrols and answers with a code: passkeys have their own ceremony (REST or the native operations). */
+const CODE_ENROLLED = METHODS.filter((method) => method !== PASSKEY);
+const CODE_FACTORS = FACTOR_METHODS.filter((method) => method !== PASSKEY);
+const MAX_ENTRIES = CODE_FACTORS.length;
 
 const credentials = (status: string, token: string) => ({ status, token });
 
@@ -75,12 +78,12 @@ export default (strapi: Core.Strapi): Dialect => {
     resolvers: {
       Mutation: {
         async request2FA(_: unknown, args: any, context: GraphQLContext) {
-          const method = fromNyyu(args.method, METHODS);
+          const method = fromNyyu(args.method, CODE_ENROLLED);
           const input = await validateEnable({ method, phone: args.phone ?? undefined });
           const { user } = await caller(context, args.email, args.token);
           const proof = {
             code: args.code ?? undefined,
-            method: args.codeMethod ? fromNyyu(args.codeMethod, FACTOR_METHODS, 'codeMethod') : undefined,
+            method: args.codeMethod ? fromNyyu(args.codeMethod, CODE_FACTORS, 'codeMethod') : undefined,
             session: bearer(context),
           };
           const result = await factors().enable(user, { method, phone: input.phone, proof }, meta(context));
@@ -88,7 +91,7 @@ export default (strapi: Core.Strapi): Dialect => {
         },
 
         async confirmRequest2FA(_: unknown, args: any, context: GraphQLContext) {
-          const method = fromNyyu(args.method, METHODS);
+          const method = fromNyyu(args.method, CODE_ENROLLED);
           const input = await validateConfirm({ method, code: args.code });
           const who = await caller(context, args.email, args.token);
           await getService(strapi, 'callers')
@@ -114,7 +117,7 @@ export default (strapi: Core.Strapi): Dialect => {
           if (list.length > MAX_ENTRIES) throw twoFactorError('INVALID_INPUT', `code takes at most ${MAX_ENTRIES} entries`);
           const entries = list.map((entry: any, index) => {
             if (!entry) throw twoFactorError('INVALID_INPUT', `code[${index}] must be an entry { key, value }`);
-            return { method: fromNyyu(entry.key, FACTOR_METHODS, `code[${index}].key`), code: entry.value };
+            return { method: fromNyyu(entry.key, CODE_FACTORS, `code[${index}].key`), code: entry.value };
           });
           try {
             const issued = await nyyu.verifyEach({

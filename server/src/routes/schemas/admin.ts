@@ -13,16 +13,19 @@ export const adminSchemas = (z: Zod) => {
     issuer: z.string(),
     ...(Object.fromEntries(Object.keys(LIMITS).map((key) => [key, whole])) as Record<keyof typeof LIMITS, typeof whole>),
     trustedDevices: z.object({ enabled: z.boolean(), days: whole.describe('1 to 90') }).describe('Remembered devices'),
+    passkeys: z.object({ passwordless: z.boolean().describe('A passkey with user verification signs in on its own') }).describe('Passkeys'),
   });
   const role = z.object({ type: z.string(), name: z.string() });
   const view = settings.extend({
     smsAvailable: z.boolean(),
+    passkeysAvailable: z.boolean().describe('Whether config passkeys.rpId and passkeys.origins are set'),
     roles: z.array(role),
     limits: z.record(z.string(), z.tuple([z.number(), z.number()])).describe('[min, max] of each number'),
   });
   const change = settings.partial().extend({
     methods: settings.shape.methods.partial().optional(),
     trustedDevices: settings.shape.trustedDevices.partial().optional(),
+    passkeys: settings.shape.passkeys.partial().optional(),
   });
 
   const page = { page: whole.min(1).optional(), pageSize: whole.min(1).max(100).optional() };
@@ -34,6 +37,7 @@ export const adminSchemas = (z: Zod) => {
     lockedUntil: z.string().nullable(),
     keyMissing: z.boolean().describe('The authenticator secret was sealed with a key that is no longer configured'),
     devices: whole.describe('Remembered devices whose logins skip the second factor'),
+    passkeys: whole.describe('Passkeys registered (the reset removes them)'),
   });
   const user = userState.extend({
     username: z.string().nullable(),
