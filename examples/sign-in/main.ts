@@ -1,8 +1,17 @@
-import { createTwoFactorClient, TwoFactorError, type SecondFactorStep, type SignedIn } from 'strapi-plugin-two-factor/client';
+import {
+  createTwoFactorClient,
+  TwoFactorError,
+  type FactorMethod,
+  type SecondFactorStep,
+  type Session,
+  type SignedIn,
+} from 'strapi-plugin-two-factor/client';
 
 /**
- * A sign-in page on its own origin that uses nothing but the plugin's client: the password, the
- * second factor (with "remember this device"), and once signed in, turning on an authenticator app.
+ * A sign-in page on its own origin that uses nothing but the plugin's client: the password; the
+ * second factor by authenticator app, emailed or texted code, or backup code (with "remember this
+ * device"); and once signed in, an authenticator app with its QR code and backup codes, the
+ * remembered devices, and turning two-factor off with a current code (step-up).
  * The Strapi URL comes from config.js, which the example's server writes.
  */
 declare global {
@@ -13,15 +22,27 @@ declare global {
 
 const client = createTwoFactorClient({ url: window.STRAPI_URL, credentials: 'include' });
 
-const $ = <T extends HTMLElement>(selector: string) => document.querySelector(selector) as T;
+const $ = <T extends HTMLElement = HTMLElement>(selector: string) => document.querySelector(selector) as T;
 const passwordForm = $<HTMLFormElement>('#password-form');
 const codeForm = $<HTMLFormElement>('#code-form');
 const enrolForm = $<HTMLFormElement>('#enrol-form');
-const signedInView = $<HTMLElement>('#signed-in');
-const message = $<HTMLElement>('#message');
-const notice = $<HTMLElement>('#notice');
+const disableForm = $<HTMLFormElement>('#disable-form');
+const signedInView = $('#signed-in');
+const message = $('#message');
+const notice = $('#notice');
+const methodSelect = codeForm.elements.namedItem('method') as HTMLSelectElement;
+const sendButton = $<HTMLButtonElement>('#send-code');
+const verifyButton = codeForm.querySelector<HTMLButtonElement>('button[type="submit"]')!;
+
+const LABELS: Partial<Record<FactorMethod, string>> = {
+  totp: 'Authenticator app',
+  email: 'Email',
+  sms: 'Text message',
+  backup_code: 'Backup code',
+};
 
 let step: SecondFactorStep | null = null;
+let lockTimer: ReturnType<typeof setInterval> | undefined;
 
 const say = (text: string, kind: 'error' | 'notice' = 'error') => {
   message.textContent = kind === 'error' ? text : '';
@@ -29,8 +50,27 @@ const say = (text: string, kind: 'error' | 'notice' = 'error') => {
 };
 const show = (view: HTMLElement) => {
   for (const element of [passwordForm, codeForm, signedInView]) element.hidden = element !== view;
+  $('h1').textContent = view === signedInView ? 'Your account' : view === codeForm ? 'Two-step verification' : 'Sign in';
 };
 const field = (form: HTMLFormElement, name: string) => form.elements.namedItem(name) as HTMLInputElement;
+
+/** "Locked, try again in N minutes", counted down until the lock ends; Verify waits for it. */
+function showLock(seconds: number) {
+  const until = Date.now() + seconds * 1000;
+  clearInterval(lockTimer);
+  const tick = () => {
+    const left = until - Date.now();
+    verifyButton.disabled = left > 0;
+    if (left <= 0) {
+      clearInterval(lockTimer);
+      return say('You can try again now.', 'notice');
+    }
+    const minutes = Math.ceil(left / 60_000);
+    say(`Too many wrong codes: locked, try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`);
+  };
+  tick();
+  lockTimer = setInterval(tick, 1_000);
+}
 
 /** What a UI says for each error code; the server's message is for developers. */
 function explain(error: unknown): string {
@@ -38,15 +78,15 @@ function explain(error: unknown): string {
   switch (error.code) {
     case 'INVALID_CODE':
       return 'That code did not work. Check it and try again.';
-    case 'LOCKED': {
-      const minutes = Math.max(1, Math.ceil((error.retryAfter ?? 60) / 60));
-      return `Too many wrong codes: locked, try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`;
-    }
     case 'PENDING_EXPIRED':
+      step = null;
       show(passwordForm);
       return 'The sign-in took too long. Enter your password again.';
     case 'INVALID_INPUT':
       return 'Wrong email or password.';
+    case 'RESEND_TOO_SOON':
+    case 'SEND_LIMIT':
+      return `A code was sent just now: wait ${error.retryAfter ?? 30} seconds before asking again.`;
     case 'NETWORK_ERROR':
       return 'The server cannot be reached.';
     default:
@@ -54,91 +94,183 @@ function explain(error: unknown): string {
   }
 }
 
-async function showSignedIn(result: SignedIn) {
-  step = null;
-  show(signedInView);
-  $('#welcome').textContent = `Signed in as ${result.user.username}`;
-  const status = await client.status();
-  $('#status').textContent = status.enabled ? `Two-factor is on: ${status.methods.join(', ')}` : 'Two-factor is off';
-  $('#enable-totp').hidden = status.methods.includes('totp');
-  const list = $('#devices');
-  list.replaceChildren();
-  if (status.enabled) {
-    for (const device of await client.devices.list()) {
-      const item = document.createElement('li');
-      item.textContent = `${device.label}${device.current ? ' (this device)' : ''}`;
-      list.append(item);
-    }
+/** Runs an action of the page; its failure is told in the message line. */
+const attempt = (action: () => Promise<unknown>) => async (event?: Event) => {
+  event?.preventDefault();
+  try {
+    await action();
+  } catch (error) {
+    if (TwoFactorError.is(error, 'LOCKED')) showLock(error.retryAfter ?? 60);
+    else say(explain(error));
   }
+};
+
+function chooseMethod() {
+  const method = methodSelect.value as FactorMethod;
+  sendButton.hidden = method !== 'email' && method !== 'sms';
+  sendButton.textContent = method === 'sms' ? 'Text me a code' : 'Email me a code';
+  field(codeForm, 'code').inputMode = method === 'backup_code' ? 'text' : 'numeric';
 }
 
-passwordForm.addEventListener('submit', async (event) => {
-  event.preventDefault();
-  try {
+function askSecondFactor(result: SecondFactorStep) {
+  step = result;
+  codeForm.reset();
+  verifyButton.disabled = false;
+  const methods = result.methods.filter((method) => LABELS[method]);
+  methodSelect.replaceChildren(...methods.map((method) => new Option(LABELS[method], method)));
+  $('#code-prompt').textContent = `Enter a code from: ${methods.map((method) => LABELS[method]).join(', ')}`;
+  chooseMethod();
+  show(codeForm);
+}
+
+async function showSignedIn(result: Pick<SignedIn, 'user'> | Session = client.session!) {
+  step = null;
+  show(signedInView);
+  $('#welcome').textContent = `Signed in as ${result.user?.username}`;
+  const status = await client.status();
+  $('#status').textContent = status.enabled
+    ? `Two-factor is on: ${status.methods.map((method) => LABELS[method] ?? method).join(', ')}; ${status.backupCodesRemaining} backup codes left`
+    : 'Two-factor is off';
+  $('#enable-totp').hidden = status.methods.includes('totp') || !enrolForm.hidden;
+  $('#disable').hidden = !status.enabled;
+  $('#devices-panel').hidden = !status.enabled;
+  disableForm.hidden = true;
+  if (status.enabled) await listDevices();
+}
+
+async function listDevices() {
+  const devices = await client.devices.list();
+  const items = devices.map((device) => {
+    const item = document.createElement('li');
+    const text = document.createElement('span');
+    text.textContent = `${device.label}${device.current ? ' (this device)' : ''}`;
+    const forget = document.createElement('button');
+    forget.type = 'button';
+    forget.className = 'secondary';
+    forget.textContent = 'Forget';
+    forget.addEventListener(
+      'click',
+      attempt(async () => {
+        await client.devices.revoke(device.id);
+        say(`${device.label} is forgotten: it will be asked for a code again.`, 'notice');
+        await listDevices();
+      })
+    );
+    item.append(text, forget);
+    return item;
+  });
+  if (!items.length) {
+    const none = document.createElement('li');
+    none.className = 'muted';
+    none.textContent = 'No remembered device. Tick "Remember this device" when you sign in.';
+    items.push(none);
+  }
+  $('#devices').replaceChildren(...items);
+}
+
+passwordForm.addEventListener(
+  'submit',
+  attempt(async () => {
     const result = await client.login({ identifier: field(passwordForm, 'identifier').value, password: field(passwordForm, 'password').value });
     say('', 'notice');
-    if (result.status === 'signed-in') return await showSignedIn(result);
+    if (result.status === 'signed-in') return showSignedIn(result);
     if (result.status === 'setup-required') return say('Your account must set up two-factor first: ask an administrator.');
-    step = result;
-    $('#code-prompt').textContent = `Enter a code from: ${result.methods.join(', ')}`;
-    $('#send-email').hidden = !result.methods.includes('email');
-    codeForm.reset();
-    show(codeForm);
-  } catch (error) {
-    say(explain(error));
-  }
-});
+    askSecondFactor(result);
+  })
+);
 
-codeForm.addEventListener('submit', async (event) => {
-  event.preventDefault();
-  try {
-    const done = await step!.verify({ code: field(codeForm, 'code').value.trim(), trustDevice: field(codeForm, 'trustDevice').checked });
-    say(done.deviceToken ? 'This device is remembered: next time, your password is enough.' : '', 'notice');
-    await showSignedIn(done);
-  } catch (error) {
-    say(explain(error));
-    field(codeForm, 'code').select();
-  }
-});
+methodSelect.addEventListener('change', chooseMethod);
 
-$('#send-email').addEventListener('click', async () => {
-  try {
-    say((await step!.send('email')).message, 'notice');
-  } catch (error) {
-    say(explain(error));
-  }
-});
+sendButton.addEventListener(
+  'click',
+  attempt(async () => {
+    const method = methodSelect.value as 'email' | 'sms';
+    await step!.send(method);
+    say(method === 'sms' ? 'We texted you a code.' : 'We emailed you a code.', 'notice');
+  })
+);
 
-$('#enable-totp').addEventListener('click', async () => {
-  try {
+codeForm.addEventListener(
+  'submit',
+  attempt(async () => {
+    const method = methodSelect.value as FactorMethod;
+    try {
+      const done = await step!.verify({ code: field(codeForm, 'code').value.trim(), method, trustDevice: field(codeForm, 'trustDevice').checked });
+      say(done.deviceToken ? 'This device is remembered: next time, your password is enough.' : '', 'notice');
+      await showSignedIn(done);
+    } finally {
+      if (!codeForm.hidden) field(codeForm, 'code').select();
+    }
+  })
+);
+
+$('#enable-totp').addEventListener(
+  'click',
+  attempt(async () => {
     const enrolment = await client.enable({ method: 'totp' });
     enrolForm.querySelector('img')!.src = enrolment.qrCodeSvg;
     $('#secret').textContent = enrolment.secret;
+    enrolForm.reset();
     enrolForm.hidden = false;
-  } catch (error) {
-    say(explain(error));
-  }
-});
+    $('#enable-totp').hidden = true;
+    say('', 'notice');
+  })
+);
 
-enrolForm.addEventListener('submit', async (event) => {
-  event.preventDefault();
-  try {
+enrolForm.addEventListener(
+  'submit',
+  attempt(async () => {
     const confirmation = await client.confirm({ method: 'totp', code: field(enrolForm, 'code').value.trim() });
     enrolForm.hidden = true;
     if (confirmation.backupCodes) {
+      $('#backup-codes .codes').replaceChildren(
+        ...confirmation.backupCodes.map((code) => Object.assign(document.createElement('span'), { textContent: code }))
+      );
       $('#backup-codes').hidden = false;
-      $('#backup-codes .codes').textContent = confirmation.backupCodes.join(' ');
     }
-    say('Two-factor is on.', 'notice');
-    await showSignedIn({ status: 'signed-in', jwt: client.session!.jwt, user: client.session!.user! });
-  } catch (error) {
-    say(explain(error));
-  }
+    say('Two-factor is on: your next sign-in asks for a code from the app.', 'notice');
+    await showSignedIn();
+  })
+);
+
+$('#codes-saved').addEventListener('click', () => {
+  // Shown once: the page keeps no copy.
+  $('#backup-codes .codes').replaceChildren();
+  $('#backup-codes').hidden = true;
 });
+
+$('#disable').addEventListener(
+  'click',
+  attempt(async () => {
+    try {
+      await client.disable();
+    } catch (error) {
+      if (!TwoFactorError.is(error, 'STEP_UP_REQUIRED')) throw error;
+      // Outside a fresh sign-in, turning it off needs a current code.
+      disableForm.reset();
+      disableForm.hidden = false;
+      $('#disable').hidden = true;
+      return say('', 'notice');
+    }
+    say('Two-factor is off.', 'notice');
+    await showSignedIn();
+  })
+);
+
+disableForm.addEventListener(
+  'submit',
+  attempt(async () => {
+    await client.disable({ code: field(disableForm, 'code').value.trim() });
+    say('Two-factor is off.', 'notice');
+    await showSignedIn();
+  })
+);
 
 $('#sign-out').addEventListener('click', () => {
   client.signOut();
   passwordForm.reset();
+  enrolForm.hidden = true;
+  $('#backup-codes').hidden = true;
   say('', 'notice');
   show(passwordForm);
 });

@@ -2,8 +2,8 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { APP_DIR, startApp, type TestApp } from '../helpers/strapi';
-import { adminToken } from '../helpers/admin';
-import { awayFromStepEnd, codeAt, passwordLogin, registerUser } from '../helpers/flows';
+import { adminToken, createUser, ensureRole } from '../helpers/admin';
+import { PASSWORD, awayFromStepEnd, codeAt, passwordLogin, registerUser, updateSettings } from '../helpers/flows';
 
 /**
  * The plugin's routes document themselves: Strapi's OpenAPI generator (what `strapi openapi
@@ -126,9 +126,21 @@ describe('the declared answers', () => {
     ).response;
   const matches = (schema: Parser | undefined, res: { status: number; body: unknown }, name: string) => {
     expect(res.status, `${name}: ${JSON.stringify(res.body)}`).toBe(200);
-    const parsed = schema!.safeParse(res.body);
+    const parsed = schema!.safeParse(res.body) as { success: boolean; error?: unknown; data?: unknown };
     expect(parsed.success, `${name}: ${JSON.stringify(parsed.error)}`).toBe(true);
+    // Every field of the answer is declared: zod drops the ones a schema does not name.
+    expect(parsed.data, `${name}: fields the schema does not declare`).toEqual(res.body);
   };
+  /** A declared request body takes this body as it is: it is valid, and no field is left out. */
+  const takes = (schema: Parser | undefined, body: Record<string, unknown>, name: string) => {
+    const parsed = schema!.safeParse(body) as { success: boolean; error?: unknown; data?: unknown };
+    expect(parsed.success, `${name}: ${JSON.stringify(parsed.error)}`).toBe(true);
+    expect(parsed.data, `${name}: fields the body schema does not declare`).toEqual(body);
+  };
+  const upLoginBody = () =>
+    ((app.strapi.plugin('users-permissions').routes as any)['content-api'].routes as any[]).find(
+      (r) => r.method === 'POST' && r.path === '/auth/local'
+    ).request.body['application/json'];
 
   it('describe what the routes answer, from enrolment to a two-factor login', async () => {
     const user = await registerUser(app, 'openapi');
@@ -146,6 +158,47 @@ describe('the declared answers', () => {
     matches(upLogin(), pending, 'POST /api/auth/local');
     const verify = await app.http().post('/api/two-factor/verify').send({ mfaToken: pending.body.mfaToken, code: codeAt(enable.body.secret) });
     matches(route('POST', '/api/two-factor/verify'), verify, 'verify');
+  });
+
+  it('describe a remembered device: verify takes trustDevice and answers deviceToken; both password logins take deviceToken', async () => {
+    await updateSettings(app, { trustedDevices: { enabled: true, days: 30 } });
+    try {
+      const user = await registerUser(app, 'openapi-device');
+      const bearer = { Authorization: `Bearer ${user.jwt}` };
+      const enable = await app.http().post('/api/two-factor/enable').set(bearer).send({ method: 'totp' });
+      await awayFromStepEnd();
+      await app.http().post('/api/two-factor/confirm').set(bearer).send({ method: 'totp', code: codeAt(enable.body.secret, -1) });
+
+      const pending = await passwordLogin(app, user.email);
+      const body = { mfaToken: pending.body.mfaToken, code: codeAt(enable.body.secret), trustDevice: true };
+      takes(declared('POST', '/api/two-factor/verify').body, body, 'verify body');
+      const verify = await app.http().post('/api/two-factor/verify').send(body);
+      expect(verify.body.deviceToken).toEqual(expect.any(String));
+      matches(route('POST', '/api/two-factor/verify'), verify, 'verify with trustDevice');
+
+      const login = { identifier: user.email, password: PASSWORD, deviceToken: verify.body.deviceToken };
+      takes(upLoginBody(), login, 'POST /api/auth/local body');
+      takes(declared('POST', '/api/authentication/local').body, login, 'POST /api/authentication/local body');
+      const remembered = await app.http().post('/api/authentication/local').send(login);
+      expect(remembered.body.jwt).toEqual(expect.any(String));
+      matches(route('POST', '/api/authentication/local'), remembered, 'password login by a remembered device');
+    } finally {
+      await updateSettings(app, { trustedDevices: { enabled: false, days: 30 } });
+    }
+  });
+
+  it("describe a required role's grace period: the login answers twoFactorSetupRequiredBy", async () => {
+    await ensureRole(app.strapi, 'openapi-staff', 'OpenAPI staff');
+    const user = await createUser(app.strapi, { username: 'openapi-grace', email: 'openapi-grace@example.com', password: PASSWORD, roleType: 'openapi-staff' });
+    await updateSettings(app, { enforcedRoles: ['openapi-staff'], enforcementGraceDays: 7 });
+    try {
+      const res = await passwordLogin(app, user.email);
+      expect(res.body.twoFactorSetupRequiredBy).toEqual(expect.any(String));
+      matches(upLogin(), res, 'POST /api/auth/local in a grace period');
+      matches(route('POST', '/api/authentication/local'), await app.http().post('/api/authentication/local').send({ email: user.email, password: PASSWORD }), 'POST /api/authentication/local in a grace period');
+    } finally {
+      await updateSettings(app, { enforcedRoles: [], enforcementGraceDays: 0 });
+    }
   });
 
   it('describe what the admin routes answer', async () => {

@@ -117,6 +117,30 @@ describe('remembering a device at verify', () => {
     expect(await rowsOf(user.id)).toHaveLength(1);
   });
 
+  it("takes the plugin's cookie.sameSite, as the pending cookie does (a frontend on another site sets it for both)", async () => {
+    const COOKIE = 'plugin::two-factor.cookie';
+    const user = await twoFaUser();
+    const saved = app.strapi.config.get(COOKIE) as Record<string, unknown>;
+    app.strapi.config.set(COOKIE, { ...saved, sameSite: 'strict' });
+    try {
+      const login = await passwordLogin(app, user.email);
+      const pendingCookie = ([] as string[]).concat(login.headers['set-cookie'] ?? []).find((c) => c.startsWith('strapi_two_factor='));
+      expect(pendingCookie).toMatch(/samesite=strict/i);
+      const res = await app
+        .http()
+        .post('/api/two-factor/verify')
+        .send({ mfaToken: login.body.mfaToken, code: user.backupCodes.pop(), trustDevice: true });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      const cookie = ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((c) => c.startsWith('strapi_two_factor_device='));
+      expect(cookie).toContain(`strapi_two_factor_device=${res.body.deviceToken};`);
+      expect(cookie).toMatch(/samesite=strict/i);
+      expect(cookie).toMatch(/path=\/api;/i);
+      expect(cookie).toMatch(/httponly/i);
+    } finally {
+      app.strapi.config.set(COOKIE, saved);
+    }
+  });
+
   it('stores only a keyed hash of the token, with the label, address and expiry, and audits it', async () => {
     const user = await twoFaUser();
     const token = await trusted(user);

@@ -1,6 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { totpCode } from '../../server/src/core';
 import { DEVELOPMENT_KEY_WARNING } from '../../server/src/services/keys';
@@ -20,6 +21,8 @@ let tarball: string;
 let files: string[];
 let app: Started;
 let browser: Browser;
+/** The backup codes of the user the login test enrols; the client's login uses one. */
+let backupCodes: string[] = [];
 
 const shell = (command: string) => run('bash', ['-euo', 'pipefail', '-c', command], APP_DIR);
 
@@ -150,6 +153,7 @@ describe('the installed plugin', () => {
     const confirm = await json('POST', '/api/two-factor/confirm', { method: 'totp', code: totpCode(enable.body.secret) }, jwt);
     expect(confirm.status).toBe(200);
     expect(confirm.body.backupCodes).toHaveLength(10);
+    backupCodes = confirm.body.backupCodes;
 
     const login = await json('POST', '/api/auth/local', { identifier: 'fresh', password: 'UserPassw0rd!' });
     expect(login.body).toMatchObject({ twoFaRequired: true, mfaToken: expect.any(String) });
@@ -157,6 +161,43 @@ describe('the installed plugin', () => {
     const verified = await json('POST', '/api/two-factor/verify', { mfaToken: login.body.mfaToken, code: confirm.body.backupCodes[0] });
     expect(verified.status).toBe(200);
     expect(verified.body).toMatchObject({ jwt: expect.any(String), user: { username: 'fresh' } });
+  });
+
+  it('its client, strapi-plugin-two-factor/client, is required and imported from the installed package and signs in against the app', () => {
+    const installed = path.join(APP_DIR, 'node_modules', 'strapi-plugin-two-factor', 'dist', 'client');
+    // CommonJS: resolved by name inside the fresh app, to the installed package's build.
+    const cjs = JSON.parse(
+      run(process.execPath, ['-e', `const c = require('strapi-plugin-two-factor/client'); console.log(JSON.stringify({ file: require.resolve('strapi-plugin-two-factor/client'), keys: Object.keys(c).sort() }))`], APP_DIR)
+    );
+    expect(cjs.file).toBe(path.join(installed, 'index.js'));
+    expect(cjs.keys).toEqual(expect.arrayContaining(['createTwoFactorClient', 'TwoFactorError']));
+
+    // ESM: the same API, and one login through it: the password, then a backup code, then a call as the user.
+    const script = `
+      import * as api from 'strapi-plugin-two-factor/client';
+      const { createTwoFactorClient, TwoFactorError } = api;
+      const client = createTwoFactorClient({ url: process.env.APP_URL });
+      const wrong = await client.login({ identifier: 'fresh', password: 'not-the-password' }).catch((e) => e);
+      const step = await client.login({ identifier: 'fresh', password: 'UserPassw0rd!' });
+      const done = await step.verify({ code: process.env.BACKUP_CODE });
+      const status = await client.status();
+      console.log(JSON.stringify({
+        file: import.meta.resolve('strapi-plugin-two-factor/client'),
+        keys: Object.keys(api).sort(),
+        wrong: { isClientError: wrong instanceof TwoFactorError, code: wrong.code },
+        step: { status: step.status, methods: step.methods },
+        done: { status: done.status, username: done.user.username, jwt: typeof done.jwt },
+        status,
+      }));`;
+    const esm = JSON.parse(run(process.execPath, ['--input-type=module', '-e', script], APP_DIR, { APP_URL: app.base, BACKUP_CODE: backupCodes[1] }));
+    expect(esm).toEqual({
+      file: pathToFileURL(path.join(installed, 'index.mjs')).href,
+      keys: cjs.keys,
+      wrong: { isClientError: true, code: 'INVALID_INPUT' },
+      step: { status: 'second-factor', methods: ['totp', 'backup_code'] },
+      done: { status: 'signed-in', username: 'fresh', jwt: 'string' },
+      status: { enabled: true, methods: ['totp'], backupCodesRemaining: 8 },
+    });
   });
 
   it('serves the admin API behind admin authentication', async () => {

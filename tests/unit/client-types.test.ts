@@ -77,7 +77,9 @@ describe('the client types match the routes’ declared answers', () => {
     expect(shapeOf(manage.disable.response)).toEqual([{ keys: keysOf<Client.DisableResult>()('enabled', 'methods'), required: ['enabled', 'methods'] }]);
     expect(shapeOf(manage.stepUp.response)).toEqual([{ keys: keysOf<Client.StepUpResult>()('freshUntil'), required: ['freshUntil'] }]);
     expect(shapeOf(login.send.response)).toEqual([{ keys: ['message'], required: ['message'] }]);
-    expect(shapeOf(login.verify.response)[0].keys).toEqual(keysOf<Pick<Client.IssuedTokens, 'jwt' | 'user' | 'refreshToken'>>()('jwt', 'user', 'refreshToken'));
+    expect(shapeOf(login.verify.response)[0].keys).toEqual(
+      keysOf<Pick<Client.IssuedTokens, 'jwt' | 'user' | 'refreshToken' | 'deviceToken'>>()('jwt', 'user', 'refreshToken', 'deviceToken')
+    );
   });
 });
 

@@ -106,6 +106,7 @@ export const guardUsersPermissions = (strapi: Core.Strapi) => {
 };
 
 const OWN_ANSWER = Symbol.for('two-factor.users-permissions-answer');
+const OWN_BODY = Symbol.for('two-factor.users-permissions-body');
 
 /**
  * users-permissions' route documentation learns the pending-login answers: each of its routes to a
@@ -123,5 +124,11 @@ export const documentPendingAnswers = (strapi: Core.Strapi) => {
     // users-permissions keeps its route list for the process: a second boot starts from its own answer again.
     route[OWN_ANSWER] ??= route.response;
     route.response = login.orPending(route[OWN_ANSWER]);
+    // The password login also takes a remembered device's token in its body.
+    const body = route.request?.body?.['application/json'];
+    if (route.path === '/auth/local' && body) {
+      route[OWN_BODY] ??= body;
+      route.request.body['application/json'] = login.withDeviceToken(route[OWN_BODY]);
+    }
   }
 };

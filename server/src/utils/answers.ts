@@ -56,9 +56,10 @@ export const sendIssued = (strapi: Core.Strapi, ctx: any, issued: VerifiedLogin,
 export const sendLogin = (strapi: Core.Strapi, ctx: any, issued: VerifiedLogin, extra: object = {}) => {
   if (issued.cookie) ctx.cookies.set(issued.cookie.name, issued.cookie.value, issued.cookie.options);
   if (!issued.device) return ctx.send({ ...issued.body, ...extra });
+  // The pending cookie's options (SameSite, Secure) on the REST prefix: a frontend on another site
+  // that sets `cookie.sameSite` for the one needs it for the other.
   ctx.cookies?.set?.(DEVICE_COOKIE, issued.device.token, {
     ...cookieOptions(strapi, ctx),
-    sameSite: 'lax',
     path: strapi.config.get('api.rest.prefix', '/api'),
     maxAge: issued.device.maxAge * 1000,
   });

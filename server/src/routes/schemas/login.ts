@@ -27,11 +27,21 @@ export const loginSchemas = (z: Zod) => {
     methods: z.array(z.enum(METHODS)).describe('The methods the account may enrol'),
     expiresAt,
   });
-  /** An answer that may instead be a pending login, as every password step's may. */
-  const orPending = (answer: Schema) => z.union([answer, twoFaRequired, twoFaSetupRequired]);
+  /** A role's grace period: users-permissions' own login answers of such a user add it too. */
+  const setupRequiredBy = z
+    .string()
+    .optional()
+    .describe("The user's role requires 2FA and its grace period runs until then (ISO 8601): the user should set it up");
+
+  /**
+   * An answer that may instead be a pending login, as every password step's may; an object answer
+   * (users-permissions' tokens) also gets the grace period's deadline the plugin adds to it.
+   */
+  const orPending = (answer: Schema) =>
+    z.union([answer instanceof z.ZodObject ? answer.extend({ twoFactorSetupRequiredBy: setupRequiredBy }) : answer, twoFaRequired, twoFaSetupRequired]);
 
   /** users-permissions' login answer, unchanged (refresh mode adds `refreshToken`). */
-  const issued = z.object({
+  const tokens = z.object({
     jwt: z.string(),
     refreshToken: z.string().optional(),
     user: z
@@ -49,11 +59,26 @@ export const loginSchemas = (z: Zod) => {
       })
       .describe("The users-permissions user, as users-permissions' own login answers it"),
   });
+  /** A second factor's answer: the tokens, and a newly remembered device's token. */
+  const issued = tokens.extend({
+    deviceToken: z.string().optional().describe('This login remembered the device (`trustDevice`): send it with the next logins'),
+  });
 
-  const verifyBody = z.object({ mfaToken: mfaToken.optional(), code, method: z.enum(FACTOR_METHODS).optional() });
+  const deviceToken = z.string().optional().describe('A remembered device: its login skips the second factor (also read from the cookie)');
+  /** A password login's body with the remembered device's token (an object body; another is left as it is). */
+  const withDeviceToken = (body: Schema) => (body instanceof z.ZodObject ? body.extend({ deviceToken }) : body);
+
+  const verifyBody = z.object({
+    mfaToken: mfaToken.optional(),
+    code,
+    method: z.enum(FACTOR_METHODS).optional(),
+    trustDevice: z.boolean().optional().describe('Remember this device (while the site allows it): the answer adds `deviceToken`'),
+  });
 
   return {
     orPending,
+    withDeviceToken,
+    tokens,
     issued,
     code,
     mfaToken,
@@ -68,8 +93,9 @@ export const loginSchemas = (z: Zod) => {
         identifier: z.string().max(512).optional(),
         email: z.string().max(512).optional().describe('Taken when `identifier` is left out'),
         password: z.string().max(512),
+        deviceToken,
       }),
-      orPending(issued)
+      orPending(tokens)
     ),
   };
 };

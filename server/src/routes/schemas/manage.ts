@@ -5,7 +5,7 @@ import { loginSchemas } from './login';
 
 /** A user's own two-factor settings (docs/rest-api.md, "Managing one's own 2FA"). */
 export const manageSchemas = (z: Zod) => {
-  const { code, mfaToken, issued, verifyBody } = loginSchemas(z);
+  const { code, mfaToken, tokens, issued, verifyBody } = loginSchemas(z);
   const methods = z.array(z.enum(METHODS)).describe("The account's confirmed methods");
   const backupCodes = z.array(z.string()).describe('One-time recovery codes, shown this once');
 
@@ -29,7 +29,7 @@ export const manageSchemas = (z: Zod) => {
   const status = z.object({ enabled: z.boolean(), methods });
   const confirmBody = z.object({ method: z.enum(METHODS), code, mfaToken: mfaToken.optional() });
   // The first factor of a setup-required login also completes that login.
-  const confirmed = z.union([issued.extend(confirmation.shape), confirmation]);
+  const confirmed = z.union([tokens.extend(confirmation.shape), confirmation]);
   const stepUpCode = code.optional().describe('A current code; left out within a fresh session (docs/step-up.md)');
 
   return {
