@@ -59,6 +59,8 @@ let step: SecondFactorStep | null = null;
 let removing: Passkey | null = null;
 /** What the second step was answered with last, for the message of a refusal. */
 let answeredWith: 'code' | 'passkey' = 'code';
+/** The account's methods, as the last status said. */
+let accountMethods: FactorMethod[] = [];
 let lockTimer: ReturnType<typeof setInterval> | undefined;
 
 const say = (text: string, kind: 'error' | 'notice' = 'error') => {
@@ -162,6 +164,7 @@ async function showSignedIn(result: Pick<SignedIn, 'user'> | Session = client.se
   show(signedInView);
   $('#welcome').textContent = `Signed in as ${result.user?.username}`;
   const status = await client.status();
+  accountMethods = status.methods;
   $('#status').textContent = status.enabled
     ? `Two-factor is on: ${status.methods.map((method) => LABELS[method] ?? method).join(', ')}; ${status.backupCodesRemaining} backup codes left`
     : 'Two-factor is off';
@@ -180,11 +183,16 @@ async function listPasskeys() {
   passkeyForm.reset();
   $('#passkey-code').hidden = true;
   passkeyRemoveForm.hidden = true;
+  passkeyForm.hidden = false;
   const items = passkeys.map((passkey) => {
     const item = document.createElement('li');
     const text = document.createElement('span');
+    text.className = 'passkey';
     const used = passkey.lastUsedAt ? `last used ${DATE.format(new Date(passkey.lastUsedAt))}` : 'not used yet';
-    text.textContent = `${passkey.name || 'Passkey'} (added ${DATE.format(new Date(passkey.createdAt))}, ${used})`;
+    text.append(
+      Object.assign(document.createElement('strong'), { textContent: passkey.name || 'Passkey' }),
+      Object.assign(document.createElement('small'), { className: 'muted', textContent: `Added ${DATE.format(new Date(passkey.createdAt))} · ${used}` })
+    );
     const actions = document.createElement('span');
     actions.className = 'actions';
     const rename = button('Rename', 'secondary');
@@ -229,6 +237,12 @@ function renameInline(item: HTMLLIElement, passkey: Passkey) {
   input.select();
 }
 
+/** Where the account's current codes come from, for a step-up prompt. */
+const codeSources = () => {
+  const apps = accountMethods.filter((method) => method !== 'passkey' && method !== 'backup_code').map((method) => LABELS[method]!.toLowerCase());
+  return apps.length ? `enter a code (${apps.join(', ')}) or a backup code` : 'enter one of your backup codes';
+};
+
 /** Removes a passkey; outside a fresh sign-in the server asks for a current code first. */
 async function removePasskey(passkey: Passkey, code?: string) {
   try {
@@ -237,11 +251,14 @@ async function removePasskey(passkey: Passkey, code?: string) {
     if (!TwoFactorError.is(error, 'STEP_UP_REQUIRED')) throw error;
     removing = passkey;
     passkeyRemoveForm.reset();
-    $('#passkey-remove-prompt').textContent = `To remove ${passkey.name}, enter a current code from your authenticator app (or a backup code).`;
+    $('#passkey-remove-prompt').textContent = `To remove ${passkey.name}, confirm it is you: ${codeSources()}.`;
     passkeyRemoveForm.hidden = false;
+    passkeyForm.hidden = true;
+    field(passkeyRemoveForm, 'code').focus();
     return say('', 'notice');
   }
   removing = null;
+  passkeyForm.hidden = false;
   say(`${passkey.name} is removed: it no longer signs you in.`, 'notice');
   await showSignedIn();
 }
@@ -417,7 +434,7 @@ passkeyForm.addEventListener(
       // Adding a factor outside a fresh sign-in needs a current code.
       $('#passkey-code').hidden = false;
       field(passkeyForm, 'code').focus();
-      say('Enter a current code to add a passkey.');
+      say(`To add a passkey, confirm it is you: ${codeSources()}.`);
     }
   })
 );
@@ -429,6 +446,7 @@ passkeyRemoveForm.addEventListener(
 $('#passkey-remove-cancel').addEventListener('click', () => {
   removing = null;
   passkeyRemoveForm.hidden = true;
+  passkeyForm.hidden = false;
 });
 
 $('#sign-out').addEventListener('click', () => {

@@ -56,7 +56,7 @@ afterAll(async () => {
 
 /** The example's page in a new browser (context) with an empty platform authenticator, and the page's script errors. */
 async function openPage(): Promise<{ page: Page; cdp: CDPSession; authenticatorId: string; errors: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 640, height: 1000 } });
+  const context = await browser.newContext({ viewport: { width: 640, height: 1300 } });
   contexts.push(context);
   const page = await context.newPage();
   const errors: string[] = [];
@@ -72,7 +72,8 @@ async function openPage(): Promise<{ page: Page; cdp: CDPSession; authenticatorI
 
 const text = (page: Page, selector: string) => () => page.locator(selector).textContent();
 const visible = (page: Page, selector: string) => () => page.locator(selector).isVisible();
-const passkeyLines = (page: Page) => () => page.locator('#passkeys li > span:first-child').allTextContents();
+/** Each passkey of the list: its name, then when it was added and last used. */
+const passkeyLines = (page: Page) => () => page.locator('#passkeys .passkey').allInnerTexts();
 
 async function enterPassword(page: Page, email: string) {
   await page.getByLabel('Email or username').fill(email);
@@ -90,6 +91,7 @@ describe('passkeys in the sign-in example (virtual platform authenticator)', () 
     const user = await registerUser(app, 'expk');
     const { page, cdp, authenticatorId, errors } = await openPage();
     expect(await page.getByRole('button', { name: 'Sign in with a passkey' }).isVisible()).toBe(true);
+    await screenshot(page, 'example-passkey-sign-in');
 
     await enterPassword(page, user.email);
     await expect.poll(text(page, '#welcome')).toBe(`Signed in as ${user.username}`);
@@ -103,7 +105,7 @@ describe('passkeys in the sign-in example (virtual platform authenticator)', () 
     await expect.poll(text(page, '#notice')).toBe('Passkey Work laptop added: use it at your next sign-in.');
     await expect.poll(text(page, '#status')).toBe('Two-factor is on: Passkey; 10 backup codes left');
     expect(await page.locator('#backup-codes .codes span').count()).toBe(10);
-    await expect.poll(passkeyLines(page)).toEqual([expect.stringMatching(/^Work laptop \(added .+, not used yet\)$/)]);
+    await expect.poll(passkeyLines(page)).toEqual([expect.stringMatching(/^Work laptop\nAdded .+ · not used yet$/)]);
     const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
     expect(credentials).toHaveLength(1);
     expect(credentials[0]).toMatchObject({ isResidentCredential: true, rpId: 'localhost' });
@@ -122,7 +124,7 @@ describe('passkeys in the sign-in example (virtual platform authenticator)', () 
     await expect.poll(text(page, '#welcome')).toBe(`Signed in as ${user.username}`);
     expect(await text(page, '#message')()).toBe('');
     expect((await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials[0].signCount).toBeGreaterThan(signCount);
-    await expect.poll(passkeyLines(page)).toEqual([expect.stringMatching(/^Work laptop \(added .+, last used .+\)$/)]);
+    await expect.poll(passkeyLines(page)).toEqual([expect.stringMatching(/^Work laptop\nAdded .+ · last used .+$/)]);
     await signOut(page);
 
     // Passwordless: no identifier, no password; the discoverable credential names the user.
@@ -136,7 +138,7 @@ describe('passkeys in the sign-in example (virtual platform authenticator)', () 
     await screenshot(page, 'example-passkey-rename');
     await page.getByRole('button', { name: 'Save' }).click();
     await expect.poll(text(page, '#notice')).toBe('The passkey is now called Home laptop.');
-    await expect.poll(passkeyLines(page)).toEqual([expect.stringMatching(/^Home laptop \(added /)]);
+    await expect.poll(passkeyLines(page)).toEqual([expect.stringMatching(/^Home laptop\nAdded /)]);
     await screenshot(page, 'example-passkeys');
 
     // Removed within the fresh session the passkey itself opened: no code asked; the last factor
@@ -156,9 +158,9 @@ describe('passkeys in the sign-in example (virtual platform authenticator)', () 
     expect(errors).toEqual([]);
   });
 
-  it('outside a fresh session, removing a passkey asks for a current code (a backup code answers)', async () => {
+  it('outside a fresh session, adding and removing a passkey ask for a current code (backup codes answer)', async () => {
     const user = await registerUser(app, 'expkold');
-    const { page, errors } = await openPage();
+    const { page, cdp, authenticatorId, errors } = await openPage();
     await enterPassword(page, user.email);
     await page.getByLabel('Name of the new passkey').fill('Phone');
     await page.getByRole('button', { name: 'Add a passkey' }).click();
@@ -167,16 +169,37 @@ describe('passkeys in the sign-in example (virtual platform authenticator)', () 
     expect(backupCodes).toHaveLength(10);
     await page.getByRole('button', { name: 'I have saved them' }).click();
 
-    // This session began before the passkey: removing it is a step-up.
-    await page.getByRole('button', { name: 'Remove' }).click();
+    // A second passkey (another device: this authenticator forgets the first, which the server
+    // would otherwise exclude). This session began before the account had a factor: a step-up.
+    await cdp.send('WebAuthn.clearCredentials', { authenticatorId });
+    await page.getByLabel('Name of the new passkey').fill('Tablet');
+    await page.getByRole('button', { name: 'Add a passkey' }).click();
+    await expect.poll(text(page, '#message')).toBe('To add a passkey, confirm it is you: enter one of your backup codes.');
+    expect(await page.getByLabel('Code to confirm it is you').isVisible()).toBe(true);
+    expect(await passkeyLines(page)()).toEqual([expect.stringMatching(/^Phone\n/)]);
+    await page.getByLabel('Code to confirm it is you').fill(backupCodes[0]);
+    await page.getByRole('button', { name: 'Add a passkey' }).click();
+    await expect.poll(text(page, '#notice')).toBe('Passkey Tablet added: use it at your next sign-in.');
+    await expect.poll(passkeyLines(page)).toEqual([expect.stringMatching(/^Phone\n/), expect.stringMatching(/^Tablet\n/)]);
+    await expect.poll(text(page, '#status')).toBe('Two-factor is on: Passkey; 9 backup codes left');
+    expect(await page.getByLabel('Code to confirm it is you').isHidden()).toBe(true);
+
+    // Removing one is a step-up too: the add form gives way to the code.
+    await page.getByRole('button', { name: 'Remove' }).first().click();
     await expect.poll(visible(page, '#passkey-remove-form')).toBe(true);
-    await expect.poll(text(page, '#passkey-remove-prompt')).toBe('To remove Phone, enter a current code from your authenticator app (or a backup code).');
-    expect(await passkeyLines(page)()).toEqual([expect.stringMatching(/^Phone /)]);
+    await expect.poll(text(page, '#passkey-remove-prompt')).toBe('To remove Phone, confirm it is you: enter one of your backup codes.');
+    expect(await page.locator('#passkey-form').isHidden()).toBe(true);
     await page.getByLabel('Code to remove it').fill(backupCodes[0]);
+    await page.getByRole('button', { name: 'Remove the passkey' }).click();
+    // A used backup code does not answer twice.
+    await expect.poll(text(page, '#message')).toBe('That code did not work. Check it and try again.');
+    await page.getByLabel('Code to remove it').fill(backupCodes[1]);
     await screenshot(page, 'example-passkey-remove-step-up');
     await page.getByRole('button', { name: 'Remove the passkey' }).click();
     await expect.poll(text(page, '#notice')).toBe('Phone is removed: it no longer signs you in.');
-    await expect.poll(text(page, '#status')).toBe('Two-factor is off');
+    await expect.poll(passkeyLines(page)).toEqual([expect.stringMatching(/^Tablet\n/)]);
+    await expect.poll(text(page, '#status')).toBe('Two-factor is on: Passkey; 8 backup codes left');
+    expect(await page.locator('#passkey-form').isVisible()).toBe(true);
     expect(errors).toEqual([]);
   });
 
