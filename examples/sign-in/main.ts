@@ -180,8 +180,6 @@ async function showSignedIn(result: Pick<SignedIn, 'user'> | Session = client.se
 /** The user's passkeys, each with Rename and Remove. */
 async function listPasskeys() {
   const passkeys = await client.passkeys.list();
-  passkeyForm.reset();
-  $('#passkey-code').hidden = true;
   passkeyRemoveForm.hidden = true;
   passkeyForm.hidden = false;
   const items = passkeys.map((passkey) => {
@@ -421,6 +419,8 @@ passkeyForm.addEventListener(
     const code = field(passkeyForm, 'code').value.trim() || undefined;
     try {
       const added = (await client.passkeys.register({ name, code })) as Passkey & { backupCodes?: string[] };
+      passkeyForm.reset();
+      $('#passkey-code').hidden = true;
       if (added.backupCodes) {
         $('#backup-codes .codes').replaceChildren(
           ...added.backupCodes.map((code) => Object.assign(document.createElement('span'), { textContent: code }))
@@ -452,6 +452,8 @@ $('#passkey-remove-cancel').addEventListener('click', () => {
 $('#sign-out').addEventListener('click', () => {
   client.signOut();
   passwordForm.reset();
+  passkeyForm.reset();
+  $('#passkey-code').hidden = true;
   enrolForm.hidden = true;
   $('#backup-codes').hidden = true;
   say('', 'notice');
