@@ -454,6 +454,8 @@ $('#sign-out').addEventListener('click', () => {
   passwordForm.reset();
   passkeyForm.reset();
   $('#passkey-code').hidden = true;
+  // Nothing of the account stays on the page.
+  for (const id of ['#welcome', '#status', '#devices', '#passkeys']) $(id).replaceChildren();
   enrolForm.hidden = true;
   $('#backup-codes').hidden = true;
   say('', 'notice');

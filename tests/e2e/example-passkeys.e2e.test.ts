@@ -84,6 +84,8 @@ async function enterPassword(page: Page, email: string) {
 async function signOut(page: Page) {
   await page.getByRole('button', { name: 'Sign out' }).click();
   await expect.poll(visible(page, '#password-form')).toBe(true);
+  // Nothing of the account is left to be mistaken for the next sign-in.
+  expect(await text(page, '#welcome')()).toBe('');
 }
 
 describe('passkeys in the sign-in example (virtual platform authenticator)', () => {
