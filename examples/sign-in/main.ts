@@ -226,7 +226,9 @@ function renameInline(item: HTMLLIElement, passkey: Passkey) {
   form.addEventListener(
     'submit',
     attempt(async () => {
-      const renamed = await client.passkeys.rename(passkey.id, input.value.trim());
+      const name = input.value.trim();
+      if (!name) return say('Give the passkey a name.');
+      const renamed = await client.passkeys.rename(passkey.id, name);
       say(`The passkey is now called ${renamed.name}.`, 'notice');
       await listPasskeys();
     })
