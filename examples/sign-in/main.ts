@@ -1,7 +1,9 @@
+import * as webauthn from '@simplewebauthn/browser';
 import {
   createTwoFactorClient,
   TwoFactorError,
   type FactorMethod,
+  type Passkey,
   type SecondFactorStep,
   type Session,
   type SignedIn,
@@ -11,16 +13,23 @@ import {
  * A sign-in page on its own origin that uses nothing but the plugin's client: the password; the
  * second factor by authenticator app, emailed or texted code, or backup code (with "remember this
  * device"); and once signed in, an authenticator app with its QR code and backup codes, the
- * remembered devices, and turning two-factor off with a current code (step-up).
- * The Strapi URL comes from config.js, which the example's server writes.
+ * remembered devices, and turning two-factor off with a current code (step-up). Passkeys: added,
+ * renamed and removed in the account view, "Use a passkey" as the second step, and "Sign in with a
+ * passkey" without a password (where the site allows it). @simplewebauthn/browser is bundled with
+ * the page and handed to the client.
+ * The Strapi URL and whether the site offers passkeys come from config.js, which the example's server writes.
  */
 declare global {
   interface Window {
     STRAPI_URL: string;
+    /** What the site offers (its operator's settings): false, true, or 'passwordless'. */
+    PASSKEYS?: boolean | 'passwordless';
   }
 }
 
-const client = createTwoFactorClient({ url: window.STRAPI_URL, credentials: 'include' });
+const client = createTwoFactorClient({ url: window.STRAPI_URL, credentials: 'include', webauthn });
+/** The site offers passkeys and this browser can run their ceremonies. */
+const canUsePasskeys = Boolean(window.PASSKEYS) && webauthn.browserSupportsWebAuthn();
 
 const $ = <T extends HTMLElement = HTMLElement>(selector: string) => document.querySelector(selector) as T;
 const passwordForm = $<HTMLFormElement>('#password-form');
@@ -33,15 +42,25 @@ const notice = $('#notice');
 const methodSelect = codeForm.elements.namedItem('method') as HTMLSelectElement;
 const sendButton = $<HTMLButtonElement>('#send-code');
 const verifyButton = codeForm.querySelector<HTMLButtonElement>('button[type="submit"]')!;
+const passkeyForm = $<HTMLFormElement>('#passkey-form');
+const passkeyRemoveForm = $<HTMLFormElement>('#passkey-remove-form');
 
 const LABELS: Partial<Record<FactorMethod, string>> = {
   totp: 'Authenticator app',
   email: 'Email',
   sms: 'Text message',
   backup_code: 'Backup code',
+  passkey: 'Passkey',
 };
+const DATE = new Intl.DateTimeFormat('en', { dateStyle: 'medium' });
 
 let step: SecondFactorStep | null = null;
+/** The passkey waiting for a current code before it is removed. */
+let removing: Passkey | null = null;
+/** What the second step was answered with last, for the message of a refusal. */
+let answeredWith: 'code' | 'passkey' = 'code';
+/** The account's methods, as the last status said. */
+let accountMethods: FactorMethod[] = [];
 let lockTimer: ReturnType<typeof setInterval> | undefined;
 
 const say = (text: string, kind: 'error' | 'notice' = 'error') => {
@@ -77,7 +96,18 @@ function explain(error: unknown): string {
   if (!TwoFactorError.is(error)) throw error;
   switch (error.code) {
     case 'INVALID_CODE':
-      return 'That code did not work. Check it and try again.';
+      return answeredWith === 'passkey' ? 'That passkey was not accepted. Try it again, or enter a code.' : 'That code did not work. Check it and try again.';
+    case 'PASSKEY_CANCELLED':
+      return 'No passkey was used: this browser has none for this site, or the request was cancelled.';
+    case 'PASSKEY_INVALID':
+      return 'That passkey is not known here (it may have been removed). Sign in with your password.';
+    case 'PASSKEY_LIMIT':
+      return 'You already have 10 passkeys: remove one first.';
+    case 'PASSWORDLESS_OFF':
+      $('#passkey-sign-in').hidden = true;
+      return 'This site does not offer sign-in with a passkey alone: use your password.';
+    case 'PASSKEYS_UNAVAILABLE':
+      return 'This page cannot use passkeys.';
     case 'PENDING_EXPIRED':
       step = null;
       show(passwordForm);
@@ -116,9 +146,15 @@ function askSecondFactor(result: SecondFactorStep) {
   step = result;
   codeForm.reset();
   verifyButton.disabled = false;
-  const methods = result.methods.filter((method) => LABELS[method]);
+  // The codes go in the list; a passkey has its own button.
+  const methods = result.methods.filter((method) => LABELS[method] && method !== 'passkey');
   methodSelect.replaceChildren(...methods.map((method) => new Option(LABELS[method], method)));
-  $('#code-prompt').textContent = `Enter a code from: ${methods.map((method) => LABELS[method]).join(', ')}`;
+  const passkey = webauthn.browserSupportsWebAuthn() && result.methods.includes('passkey');
+  $('#use-passkey').hidden = !passkey;
+  $('#or-code').hidden = !passkey;
+  $('#code-prompt').textContent = passkey
+    ? 'Use your passkey, or a code from: ' + methods.map((method) => LABELS[method]).join(', ')
+    : `Enter a code from: ${methods.map((method) => LABELS[method]).join(', ')}`;
   chooseMethod();
   show(codeForm);
 }
@@ -128,6 +164,7 @@ async function showSignedIn(result: Pick<SignedIn, 'user'> | Session = client.se
   show(signedInView);
   $('#welcome').textContent = `Signed in as ${result.user?.username}`;
   const status = await client.status();
+  accountMethods = status.methods;
   $('#status').textContent = status.enabled
     ? `Two-factor is on: ${status.methods.map((method) => LABELS[method] ?? method).join(', ')}; ${status.backupCodesRemaining} backup codes left`
     : 'Two-factor is off';
@@ -135,7 +172,95 @@ async function showSignedIn(result: Pick<SignedIn, 'user'> | Session = client.se
   $('#disable').hidden = !status.enabled;
   $('#devices-panel').hidden = !status.enabled;
   disableForm.hidden = true;
+  $('#passkeys-panel').hidden = !canUsePasskeys;
   if (status.enabled) await listDevices();
+  if (canUsePasskeys) await listPasskeys();
+}
+
+/** The user's passkeys, each with Rename and Remove. */
+async function listPasskeys() {
+  const passkeys = await client.passkeys.list();
+  passkeyRemoveForm.hidden = true;
+  passkeyForm.hidden = false;
+  const items = passkeys.map((passkey) => {
+    const item = document.createElement('li');
+    const text = document.createElement('span');
+    text.className = 'passkey';
+    const used = passkey.lastUsedAt ? `last used ${DATE.format(new Date(passkey.lastUsedAt))}` : 'not used yet';
+    text.append(
+      Object.assign(document.createElement('strong'), { textContent: passkey.name || 'Passkey' }),
+      Object.assign(document.createElement('small'), { className: 'muted', textContent: `Added ${DATE.format(new Date(passkey.createdAt))} · ${used}` })
+    );
+    const actions = document.createElement('span');
+    actions.className = 'actions';
+    const rename = button('Rename', 'secondary');
+    rename.addEventListener('click', () => renameInline(item, passkey));
+    const remove = button('Remove', 'danger');
+    remove.addEventListener('click', attempt(() => removePasskey(passkey)));
+    actions.append(rename, remove);
+    item.append(text, actions);
+    return item;
+  });
+  if (!items.length) {
+    const none = document.createElement('li');
+    none.className = 'muted';
+    none.textContent = 'No passkey yet. A passkey signs you in with this device\'s screen lock, without a code.';
+    items.push(none);
+  }
+  $('#passkeys').replaceChildren(...items);
+}
+
+const button = (label: string, className: string) =>
+  Object.assign(document.createElement('button'), { type: 'button', className, textContent: label });
+
+/** The passkey's line becomes a name field with Save. */
+function renameInline(item: HTMLLIElement, passkey: Passkey) {
+  const form = document.createElement('form');
+  form.className = 'actions';
+  form.style.flex = '1';
+  const input = Object.assign(document.createElement('input'), { type: 'text', value: passkey.name, maxLength: 64, required: true });
+  input.setAttribute('aria-label', `New name of ${passkey.name}`);
+  const save = button('Save', '');
+  save.type = 'submit';
+  form.append(input, save, Object.assign(button('Cancel', 'secondary'), { onclick: () => listPasskeys() }));
+  form.addEventListener(
+    'submit',
+    attempt(async () => {
+      const name = input.value.trim();
+      if (!name) return say('Give the passkey a name.');
+      const renamed = await client.passkeys.rename(passkey.id, name);
+      say(`The passkey is now called ${renamed.name}.`, 'notice');
+      await listPasskeys();
+    })
+  );
+  item.replaceChildren(form);
+  input.select();
+}
+
+/** Where the account's current codes come from, for a step-up prompt. */
+const codeSources = () => {
+  const apps = accountMethods.filter((method) => method !== 'passkey' && method !== 'backup_code').map((method) => LABELS[method]!.toLowerCase());
+  return apps.length ? `enter a code (${apps.join(', ')}) or a backup code` : 'enter one of your backup codes';
+};
+
+/** Removes a passkey; outside a fresh sign-in the server asks for a current code first. */
+async function removePasskey(passkey: Passkey, code?: string) {
+  try {
+    await client.passkeys.delete(passkey.id, code ? { code } : {});
+  } catch (error) {
+    if (!TwoFactorError.is(error, 'STEP_UP_REQUIRED')) throw error;
+    removing = passkey;
+    passkeyRemoveForm.reset();
+    $('#passkey-remove-prompt').textContent = `To remove ${passkey.name}, confirm it is you: ${codeSources()}.`;
+    passkeyRemoveForm.hidden = false;
+    passkeyForm.hidden = true;
+    field(passkeyRemoveForm, 'code').focus();
+    return say('', 'notice');
+  }
+  removing = null;
+  passkeyForm.hidden = false;
+  say(`${passkey.name} is removed: it no longer signs you in.`, 'notice');
+  await showSignedIn();
 }
 
 async function listDevices() {
@@ -194,6 +319,7 @@ codeForm.addEventListener(
   'submit',
   attempt(async () => {
     const method = methodSelect.value as FactorMethod;
+    answeredWith = 'code';
     try {
       const done = await step!.verify({ code: field(codeForm, 'code').value.trim(), method, trustDevice: field(codeForm, 'trustDevice').checked });
       say(done.deviceToken ? 'This device is remembered: next time, your password is enough.' : '', 'notice');
@@ -266,9 +392,72 @@ disableForm.addEventListener(
   })
 );
 
+$('#passkey-sign-in').hidden = !canUsePasskeys || window.PASSKEYS !== 'passwordless';
+$('#passkey-sign-in').addEventListener(
+  'click',
+  attempt(async () => {
+    say('', 'notice');
+    const result = await client.passkeys.signIn();
+    if (result.status === 'signed-in') return showSignedIn(result);
+    // A passkey with user verification is both factors: the server answers with the session.
+    say('Finish signing in with your password.');
+  })
+);
+
+$('#use-passkey').addEventListener(
+  'click',
+  attempt(async () => {
+    answeredWith = 'passkey';
+    const done = await step!.passkey({ trustDevice: field(codeForm, 'trustDevice').checked });
+    say(done.deviceToken ? 'This device is remembered: next time, your password is enough.' : '', 'notice');
+    await showSignedIn(done);
+  })
+);
+
+passkeyForm.addEventListener(
+  'submit',
+  attempt(async () => {
+    const name = field(passkeyForm, 'name').value.trim() || undefined;
+    const code = field(passkeyForm, 'code').value.trim() || undefined;
+    try {
+      const added = (await client.passkeys.register({ name, code })) as Passkey & { backupCodes?: string[] };
+      passkeyForm.reset();
+      $('#passkey-code').hidden = true;
+      if (added.backupCodes) {
+        $('#backup-codes .codes').replaceChildren(
+          ...added.backupCodes.map((code) => Object.assign(document.createElement('span'), { textContent: code }))
+        );
+        $('#backup-codes').hidden = false;
+      }
+      say(`Passkey ${added.name} added: use it at your next sign-in.`, 'notice');
+      await showSignedIn();
+    } catch (error) {
+      if (!TwoFactorError.is(error, 'STEP_UP_REQUIRED')) throw error;
+      // Adding a factor outside a fresh sign-in needs a current code.
+      $('#passkey-code').hidden = false;
+      field(passkeyForm, 'code').focus();
+      say(`To add a passkey, confirm it is you: ${codeSources()}.`);
+    }
+  })
+);
+
+passkeyRemoveForm.addEventListener(
+  'submit',
+  attempt(() => removePasskey(removing!, field(passkeyRemoveForm, 'code').value.trim()))
+);
+$('#passkey-remove-cancel').addEventListener('click', () => {
+  removing = null;
+  passkeyRemoveForm.hidden = true;
+  passkeyForm.hidden = false;
+});
+
 $('#sign-out').addEventListener('click', () => {
   client.signOut();
   passwordForm.reset();
+  passkeyForm.reset();
+  $('#passkey-code').hidden = true;
+  // Nothing of the account stays on the page.
+  for (const id of ['#welcome', '#status', '#devices', '#passkeys']) $(id).replaceChildren();
   enrolForm.hidden = true;
   $('#backup-codes').hidden = true;
   say('', 'notice');
