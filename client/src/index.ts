@@ -24,6 +24,7 @@ export type {
   StepUpResult,
   RememberedDevice,
   Passkey,
+  PasskeyAdded,
   StepUpProof,
   PublicKeyOptionsJSON,
   WebAuthnResponseJSON,

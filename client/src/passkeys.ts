@@ -1,7 +1,7 @@
 import { proofHeaders, requireJwt, type EnableProof } from './account';
 import type { Send } from './http';
 import { loginResult, type LoginContext, type LoginResult } from './login';
-import type { LoginAnswer, Passkey, PublicKeyOptionsJSON, StepUpProof } from './types';
+import type { LoginAnswer, Passkey, PasskeyAdded, PublicKeyOptionsJSON, StepUpProof } from './types';
 import { ceremony } from './webauthn';
 
 /** The signed-in user's passkeys, and signing in with a passkey alone. Browser only (WebAuthn). */
@@ -15,12 +15,12 @@ export const passkeysApi = (context: LoginContext) => {
      * Registers a passkey of this browser for the signed-in user: creation options, the browser's
      * ceremony, then the answer. Adding it to an account that has a factor needs a fresh session or `code`.
      */
-    async register(options: { name?: string } & EnableProof = {}): Promise<Passkey> {
+    async register(options: { name?: string } & EnableProof = {}): Promise<PasskeyAdded> {
       const { startRegistration } = await context.webauthn();
       const proof = { ...(options.code !== undefined ? { code: options.code } : {}), ...(options.codeMethod ? { codeMethod: options.codeMethod } : {}) };
       const optionsJSON = await asUser<PublicKeyOptionsJSON>('POST', '/two-factor/passkeys/options', proof);
       const response = await ceremony(startRegistration, optionsJSON);
-      return asUser<Passkey>('POST', '/two-factor/passkeys', { response, ...(options.name ? { name: options.name } : {}), ...proof });
+      return asUser<PasskeyAdded>('POST', '/two-factor/passkeys', { response, ...(options.name ? { name: options.name } : {}), ...proof });
     },
     list: () => asUser<Passkey[]>('GET', '/two-factor/passkeys'),
     rename: (id: number, name: string) => asUser<Passkey>('PUT', `/two-factor/passkeys/${encodeURIComponent(String(id))}`, { name }),

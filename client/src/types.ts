@@ -126,6 +126,13 @@ export interface Passkey {
   deviceType?: string | null;
 }
 
+/** What `POST /api/two-factor/passkeys` answers: the passkey, the account's methods, and with its first factor the backup codes, once. */
+export interface PasskeyAdded extends Passkey {
+  enabled: true;
+  methods: Method[];
+  backupCodes?: string[];
+}
+
 /**
  * A current code that proves a recent second factor, for the sensitive changes (adding a method,
  * new backup codes, removing a method, forgetting every device). Left out within a fresh session.

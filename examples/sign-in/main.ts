@@ -420,7 +420,7 @@ passkeyForm.addEventListener(
     const name = field(passkeyForm, 'name').value.trim() || undefined;
     const code = field(passkeyForm, 'code').value.trim() || undefined;
     try {
-      const added = (await client.passkeys.register({ name, code })) as Passkey & { backupCodes?: string[] };
+      const added = await client.passkeys.register({ name, code });
       passkeyForm.reset();
       $('#passkey-code').hidden = true;
       if (added.backupCodes) {

@@ -5,6 +5,7 @@ import { CODE_METHODS, FACTOR_METHODS, METHODS } from '../../server/src/vocabula
 import { loginSchemas } from '../../server/src/routes/schemas/login';
 import { manageSchemas } from '../../server/src/routes/schemas/manage';
 import { deviceSchemas } from '../../server/src/routes/schemas/devices';
+import { passkeySchemas } from '../../server/src/routes/schemas/passkeys';
 import type { Schema } from '../../server/src/routes/schemas/zod';
 import type * as Client from '../../client/src';
 import { TwoFactorError } from '../../client/src';
@@ -24,6 +25,7 @@ type Pending = ReturnType<Login['orPending']>['options'];
 
 const login = loginSchemas(z);
 const manage = manageSchemas(z);
+const passkeys = passkeySchemas(z);
 
 /** Exactly the keys of T, each once: a missing or unknown key is a compile error. */
 const keysOf =
@@ -80,6 +82,16 @@ describe('the client types match the routes’ declared answers', () => {
     expect(shapeOf(login.verify.response)[0].keys).toEqual(
       keysOf<Pick<Client.IssuedTokens, 'jwt' | 'user' | 'refreshToken' | 'deviceToken'>>()('jwt', 'user', 'refreshToken', 'deviceToken')
     );
+  });
+
+  it('passkeys: the list, an added passkey, a rename', () => {
+    const fields = keysOf<Client.Passkey>()('id', 'name', 'createdAt', 'lastUsedAt', 'transports', 'backedUp', 'deviceType');
+    expect(Object.keys((z.toJSONSchema(passkeys.list.response, { io: 'output', unrepresentable: 'any' }) as any).items.properties).sort()).toEqual(fields);
+    expect(shapeOf(passkeys.rename.response)[0].keys).toEqual(fields);
+    // Added with a JWT, or completing a setup-required login (then with its tokens too).
+    const [added, completing] = shapeOf(passkeys.register.response);
+    expect(added.keys).toEqual(keysOf<Client.PasskeyAdded>()('id', 'name', 'createdAt', 'lastUsedAt', 'transports', 'backedUp', 'deviceType', 'enabled', 'methods', 'backupCodes'));
+    expect(completing.keys).toEqual(expect.arrayContaining(['jwt', 'user', ...added.keys]));
   });
 });
 
