@@ -40,7 +40,7 @@ export interface LogLine {
 }
 
 /**
- * What a test app logged, kept instead of printed (issue 13: a passing run prints no expected
+ * What a test app logged, kept instead of printed (a passing run prints no expected
  * error). A suite that provokes log lines declares them with `expect(pattern)`: they are then
  * asserted — `settle()` fails when a declared pattern never matched — and not printed. Warnings
  * and errors nobody declared are printed when the app stops, so a surprise still shows.

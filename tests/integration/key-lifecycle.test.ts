@@ -8,7 +8,7 @@ import { deriveKey, keyId } from '../../server/src/core';
 import { developmentKeyMaterial } from '../../server/src/services/keys';
 
 /**
- * The key's life from a first `npm start` to production (issue 13): the development key, the
+ * The key's life from a first `npm start` to production: the development key, the
  * move to a real key without locking anyone out, secrets no configured key can read, and a
  * production start without a key.
  */

@@ -6,7 +6,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { startAppProcess, type AppProcess } from '../helpers/process';
 
 /**
- * The README's 60-second tour, run as a newcomer runs it (issue 13): its walkthrough block, word
+ * The README's 60-second tour, run as a newcomer runs it: its walkthrough block, word
  * for word in bash, against the host app started as its own process. The only change is the
  * address: the app listens on a free port instead of 1337.
  */

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 /**
- * The marketplace install as a newcomer does it (issue 13):
+ * The marketplace install as a newcomer does it:
  * - `pack()`: a clean clone of this repository's HEAD (`git clone`, `npm ci`, `npm pack`: the
  *   package's `prepack` builds it), and the tarball's file list;
  * - `createApp()`: a fresh `create-strapi-app@5.54.0 --js` app outside the repository (scaffolded

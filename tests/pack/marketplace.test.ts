@@ -11,7 +11,7 @@ import { APP_DIR, ROOT, createApp, mergePluginsJs, pack, readmeInstall, run, sta
 import { packageProblems } from '../../scripts/check-package.mjs';
 
 /**
- * The package as a newcomer gets it (issue 13): `npm pack` of a clean clone holds the server and
+ * The package as a newcomer gets it: `npm pack` of a clean clone holds the server and
  * admin bundles, their types, the LICENSE and the README; installed into a fresh
  * `create-strapi-app --js` app by the README's install section word for word, it runs on the
  * configured key (never the development one), shows its admin pages and runs the login flow.
