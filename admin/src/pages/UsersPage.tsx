@@ -127,9 +127,7 @@ const UsersPage = () => {
           rows={data.results.length}
           empty={t('users.empty', 'No users match.')}
           columns={[
-            t('users.column.id', 'ID'),
-            t('users.column.username', 'Username'),
-            t('users.column.email', 'Email'),
+            t('users.column.user', 'User'),
             t('users.column.role', 'Role'),
             t('users.column.methods', 'Methods'),
             t('users.column.backupCodes', 'Backup codes left'),
@@ -143,9 +141,12 @@ const UsersPage = () => {
             const hasState = user.methods.length > 0 || user.backupCodesRemaining > 0 || user.lockedUntil !== null;
             return (
               <Tr key={user.id} aria-label={user.username ?? String(user.id)}>
-                <Td><Typography>{user.id}</Typography></Td>
-                <Td><Typography fontWeight="bold">{user.username}</Typography></Td>
-                <Td><Typography>{user.email}</Typography></Td>
+                {/* Name, email and id in one cell: the table then fits 1440 px with its actions in view. */}
+                <Td>
+                  <Typography fontWeight="bold" tag="p">{user.username}</Typography>
+                  <Typography variant="pi" textColor="neutral600" tag="p">{user.email}</Typography>
+                  <Typography variant="pi" textColor="neutral500" tag="p">#{user.id}</Typography>
+                </Td>
                 <Td>
                   <Typography>{user.role?.name ?? '—'}</Typography>
                   {user.setupRequiredBy && (
