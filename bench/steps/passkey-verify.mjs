@@ -6,7 +6,7 @@ import { passwordLogin, PASSWORD } from '../lib/flows.mjs';
 import { expectStatus, pool } from '../lib/http.mjs';
 import { median } from '../lib/stats.mjs';
 import { BenchPasskey } from '../lib/webauthn.mjs';
-import { mintLogins } from './verify.mjs';
+import { totpVerifyRound } from './verify.mjs';
 
 /** `count` users whose first factor is a passkey (seeded with a cheap hash, registered over the API). */
 const passkeyUsers = async (server, count) => {
@@ -62,22 +62,7 @@ export async function passkeyVerify(ctx) {
     if (bad) throw new Error(`passkey verify answered ${bad}`);
     passkeyRuns.push(passkeyRun);
 
-    const logins = await mintLogins(ctx, amount);
-    let j = 0;
-    const totpRun = await cannon({
-      url,
-      method: 'POST',
-      path: '/api/two-factor/verify',
-      next: () => {
-        const { mfaToken, code } = logins[j++ % logins.length];
-        return { body: { mfaToken, code } };
-      },
-      connections: cfg.connections,
-      amount,
-    });
-    const badTotp = unexpected(totpRun.statuses);
-    if (badTotp) throw new Error(`TOTP verify answered ${badTotp}`);
-    totpRuns.push(totpRun);
+    totpRuns.push(await totpVerifyRound(ctx, amount));
   }
   const passkeyP50 = median(passkeyRuns.map((r) => r.latency.p50));
   const totpP50 = median(totpRuns.map((r) => r.latency.p50));

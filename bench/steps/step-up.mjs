@@ -2,7 +2,7 @@
 // the 2FA verify of a login (POST /api/two-factor/verify), the same number of each, alternately.
 import { cannon, unexpected } from '../lib/load.mjs';
 import { verify } from '../lib/flows.mjs';
-import { mintLogins } from './verify.mjs';
+import { mintLogins, totpVerifyRound } from './verify.mjs';
 import { pool } from '../lib/http.mjs';
 import { median } from '../lib/stats.mjs';
 
@@ -40,22 +40,7 @@ export async function stepUp(ctx) {
     if (bad) throw new Error(`step-up answered ${bad}`);
     stepRuns.push(stepped);
 
-    const logins = await mintLogins(ctx, amount);
-    let j = 0;
-    const verified = await cannon({
-      url,
-      method: 'POST',
-      path: '/api/two-factor/verify',
-      next: () => {
-        const { mfaToken, code } = logins[j++ % logins.length];
-        return { body: { mfaToken, code } };
-      },
-      connections: cfg.connections,
-      amount,
-    });
-    const badVerify = unexpected(verified.statuses);
-    if (badVerify) throw new Error(`verify answered ${badVerify}`);
-    verifyRuns.push(verified);
+    verifyRuns.push(await totpVerifyRound(ctx, amount));
   }
   const stepP50 = median(stepRuns.map((r) => r.latency.p50));
   const verifyP50 = median(verifyRuns.map((r) => r.latency.p50));

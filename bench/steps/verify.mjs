@@ -20,30 +20,38 @@ export const mintLogins = async (ctx, count) => {
   }
 };
 
+/**
+ * One round of `amount` TOTP verifies on pending logins opened before it: the figure itself, and
+ * the baseline the step-up and passkey steps alternate with. `profile`: the CPU profile's name.
+ */
+export async function totpVerifyRound(ctx, amount, profile) {
+  const logins = await mintLogins(ctx, amount);
+  let i = 0;
+  const load = () =>
+    cannon({
+      url: ctx.servers.on.url,
+      method: 'POST',
+      path: '/api/two-factor/verify',
+      next: () => {
+        const { mfaToken, code } = logins[i++ % logins.length];
+        return { body: { mfaToken, code } };
+      },
+      connections: ctx.cfg.connections,
+      amount,
+    });
+  const result = profile ? await ctx.profiled(profile, load) : await load();
+  const bad = unexpected(result.statuses);
+  if (bad) throw new Error(`TOTP verify answered ${bad}`);
+  return result;
+}
+
 export async function verifyThroughput(ctx) {
   const { cfg, servers } = ctx;
   const url = servers.on.url;
   const verifyRuns = [];
   const meRuns = [];
   for (let round = 0; round < cfg.rounds; round += 1) {
-    const logins = await mintLogins(ctx, cfg.verifyAmount);
-    let i = 0;
-    const result = await ctx.profiled(`verify-${round}`, () =>
-      cannon({
-        url,
-        method: 'POST',
-        path: '/api/two-factor/verify',
-        next: () => {
-          const { mfaToken, code } = logins[i++ % logins.length];
-          return { body: { mfaToken, code } };
-        },
-        connections: cfg.connections,
-        amount: cfg.verifyAmount,
-      })
-    );
-    const bad = unexpected(result.statuses);
-    if (bad) throw new Error(`verify answered ${bad}`);
-    verifyRuns.push(result);
+    verifyRuns.push(await totpVerifyRound(ctx, cfg.verifyAmount, `verify-${round}`));
 
     const me = await ctx.profiled(`users-me-${round}`, () =>
       cannon({
