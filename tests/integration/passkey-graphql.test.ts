@@ -115,6 +115,21 @@ describe('GraphQL native passkey operations', () => {
     expect(login.jwt).toEqual(expect.any(String));
   });
 
+  it('passwordless off: GraphQL refuses it as REST does, before any ceremony', async () => {
+    await enablePasskeys(app, { passwordless: false });
+    try {
+      const rest = await app.http().post('/api/two-factor/passkeys/login/options').send({});
+      expect(rest.status).toBe(403);
+      expect(rest.body.error.details).toEqual({ code: 'PASSWORDLESS_OFF' });
+      const { error } = await fails(app, 'mutation { twoFactorPasskeyLoginOptions }');
+      expect(error.extensions.code).toBe('FORBIDDEN');
+      expect(error.extensions.error.details).toEqual({ code: 'PASSWORDLESS_OFF' });
+      expect(error.message).toBe(rest.body.error.message);
+    } finally {
+      await enablePasskeys(app, { passwordless: true });
+    }
+  });
+
   it('the list needs a JWT', async () => {
     const res = await fails(app, LIST);
     expect(res.error.extensions.code).toBe('FORBIDDEN');
