@@ -130,6 +130,22 @@ describe('lockout (R1, R3)', () => {
     expect(Number(locked.headers['retry-after'])).toBeLessThanOrEqual(60);
     expect((await throttle(user.id)).failures).toBe(3);
   });
+
+  it('a lock that has ended starts a fresh count: the next failure is the first, and the lock engages again at the Nth', async () => {
+    await updateSettings(app, { maxFailures: 3, lockDuration: 60 });
+    const { user, secret, mfaToken } = await armed();
+    for (let i = 0; i < 3; i++) expect((await verify(app, { mfaToken, code: '000000x' })).status).toBe(400);
+    expect((await verify(app, { mfaToken, code: '000000x' })).status).toBe(429);
+    // The lock runs out (moved into the past); the process's memory of it lasts a second.
+    await app.strapi.db.connection('two_factor_throttles').where('user_id', user.id).update({ locked_until: Date.now() - 1000 });
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    expect((await verify(app, { mfaToken, code: '000000x' })).status).toBe(400);
+    expect(await throttle(user.id)).toEqual({ failures: 1, lockedUntil: null });
+    expect((await verify(app, { mfaToken, code: '000000x' })).status).toBe(400);
+    expect((await verify(app, { mfaToken, code: '000000x' })).status).toBe(400);
+    expect((await throttle(user.id)).lockedUntil).not.toBeNull();
+    expect((await verify(app, { mfaToken, code: codeAt(secret) })).status).toBe(429);
+  });
 });
 
 describe('concurrency: 50 parallel guesses (R1, O5)', () => {

@@ -34,35 +34,41 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      * code stays spent exactly as when it ran on its own afterwards.
      */
     async run<M extends string>({ userId, meta, method, check, onSuccess }: Attempt<M>): Promise<M> {
-      const gate = await throttle().open(userId);
-      const outcome = gate.ok
-        ? await strapi.db.transaction(async () => {
-            const reservation = await throttle().reserve(userId, gate);
-            if (!reservation.ok) return { reservation, matched: null, late: null };
-            const matched = await check();
-            let late: unknown = null;
-            if (matched) {
-              await throttle().succeed(userId);
-              await audit().record('verify.succeeded', { userId, method: matched, meta });
-              if (onSuccess) {
-                try {
-                  await onSuccess();
-                } catch (error) {
-                  late = error;
-                }
-              }
-            } else {
-              await audit().record('verify.failed', { userId, method: method ?? null, meta });
-              if (await reservation.locksNow()) {
-                await audit().record('lockout', { userId, meta });
-                await getService(strapi, 'notifications').notify('lockout', { userId, meta });
+      // Read before the transaction: on MariaDB its snapshot must start at the counting UPDATE.
+      const { maxFailures, lockDuration } = await getService(strapi, 'settings').get();
+      const attempt = () =>
+        strapi.db.transaction(async () => {
+          const reservation = await throttle().reserve(userId, { maxFailures, lockDuration });
+          if (!reservation.ok) return { reservation, matched: null, late: null };
+          const matched = await check();
+          let late: unknown = null;
+          if (matched) {
+            await throttle().succeed(userId);
+            await audit().record('verify.succeeded', { userId, method: matched, meta });
+            if (onSuccess) {
+              try {
+                await onSuccess();
+              } catch (error) {
+                late = error;
               }
             }
-            return { reservation, matched, late };
-          })
-        : { reservation: gate, matched: null, late: null };
+          } else {
+            await audit().record('verify.failed', { userId, method: method ?? null, meta });
+            if (await reservation.locksNow()) {
+              await audit().record('lockout', { userId, meta });
+              await getService(strapi, 'notifications').notify('lockout', { userId, meta });
+            }
+          }
+          return { reservation, matched, late };
+        });
+      let outcome = await attempt();
+      // The account's first attempt: its counter row is made outside the transaction, then counted.
+      if ('missing' in outcome.reservation) {
+        await throttle().ensureRow(userId);
+        outcome = await attempt();
+      }
       const { reservation, matched, late } = outcome;
-      if (!reservation.ok) throw twoFactorError('LOCKED', undefined, { retryAfter: reservation.retryAfter });
+      if (!reservation.ok) throw twoFactorError('LOCKED', undefined, { retryAfter: 'retryAfter' in reservation ? reservation.retryAfter : 1 });
       if (late) throw late;
       if (matched) return matched;
       throw twoFactorError('INVALID_CODE');

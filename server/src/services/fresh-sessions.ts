@@ -47,14 +47,22 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     /**
+     * The columns that make a challenge row the fresh mark of `token` from `now`, or null when
+     * the window is 0: a login's consumption writes them in the same statement (login.consume).
+     */
+    markOf(token: string, now = Date.now()) {
+      const window = config().stepUpWindow;
+      if (window <= 0) return null;
+      return { nonce: key(token), purpose: 'fresh' as const, verifiedAt: now, expiresAt: now + window * 1000, codeHash: null };
+    },
+
+    /**
      * Marks a token the plugin has just issued (so no row can exist for it yet: every legacy JWT
      * it issues has its own `jti`, every refresh-mode one its own session): one insert, no read.
      */
     async markIssued(userId: number, token: string): Promise<void> {
-      const window = config().stepUpWindow;
-      if (window <= 0) return;
-      const now = Date.now();
-      await rows().createMany({ data: [{ nonce: key(token), userId, purpose: 'fresh', verifiedAt: now, expiresAt: now + window * 1000 }] });
+      const mark = this.markOf(token);
+      if (mark) await rows().createMany({ data: [{ userId, ...mark }] });
     },
 
     /**

@@ -1,14 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type { Core } from '@strapi/strapi';
 import { passwordFingerprint, signPendingToken, verifyPendingToken } from '../core';
-import { UID, getService, PLUGIN_ID } from '../utils/plugin';
-import { toNumber } from '../utils/db';
+import { UID, getService, PLUGIN_ID, upRefreshMode } from '../utils/plugin';
+import { columnOf, tableOf, toNumber, withKnex } from '../utils/db';
 import { twoFactorError } from '../utils/errors';
 import type { RequestMeta } from '../utils/request-meta';
 import type { PluginConfig } from '../config';
 import { PASSKEY, type CodeMethod, type FactorMethod, type Method } from '../vocabulary';
 import type { IssuedLogin, TokenRequest } from './tokens';
 import type { TrustedDevice } from './devices';
+import type { ConfirmedFactor } from './verification';
 
 /** A completed login; `device` when the verify asked to remember the device and the operator allows it. */
 export type VerifiedLogin = IssuedLogin & { device?: TrustedDevice };
@@ -20,6 +21,18 @@ export interface PendingLogin {
   mfaToken: string;
   methods: string[];
   expiresAt: string;
+}
+
+/** The challenge row behind a pending token, as resolve() checks it. */
+export interface PendingChallenge {
+  id: number;
+  nonce: string;
+  codeSentAt: number | null;
+  userId: number;
+  purpose: string;
+  consumedAt: number | null;
+  expiresAt: number | null;
+  passwordFingerprint: string | null;
 }
 
 /** Ties a pending login to the password it was opened with: a password change kills it. */
@@ -39,15 +52,63 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const challenges = () => strapi.db.query(UID.challenge);
   const expired = () => twoFactorError('PENDING_EXPIRED');
 
+  /**
+   * The challenge a pending token names and, with `factors`, its user's confirmed factors: one
+   * statement. Both are the plugin's own tables; they are joined with knex (on the caller's
+   * transaction, if any) because the query engine joins only through relations, and a user id
+   * here is a plain column.
+   */
+  const readChallenge = async (nonce: string, factors: boolean): Promise<{ challenge: PendingChallenge; factors: ConfirmedFactor[] } | null> => {
+    const ch = (attribute: string) => `c.${columnOf(strapi, UID.challenge, attribute)}`;
+    const fa = (attribute: string) => `f.${columnOf(strapi, UID.factor, attribute)}`;
+    const rows: any[] = await withKnex(strapi, (knex) => {
+      const query = knex({ c: tableOf(strapi, UID.challenge) })
+        .select({
+          id: ch('id'),
+          nonce: ch('nonce'),
+          codeSentAt: ch('codeSentAt'),
+          userId: ch('userId'),
+          purpose: ch('purpose'),
+          consumedAt: ch('consumedAt'),
+          expiresAt: ch('expiresAt'),
+          passwordFingerprint: ch('passwordFingerprint'),
+        })
+        .where(ch('nonce'), nonce);
+      if (!factors) return query.limit(1);
+      return query
+        .leftJoin({ f: tableOf(strapi, UID.factor) }, (join: any) => join.on(fa('userId'), '=', ch('userId')).andOnNotNull(fa('confirmedAt')))
+        .select({ factorId: fa('id'), factorMethod: fa('method'), factorSecret: fa('secret'), factorLastUsedStep: fa('lastUsedStep') })
+        .orderBy(fa('id'), 'asc');
+    });
+    if (!rows.length) return null;
+    const [first] = rows;
+    return {
+      challenge: {
+        id: Number(first.id),
+        nonce: first.nonce,
+        codeSentAt: toNumber(first.codeSentAt),
+        userId: Number(first.userId),
+        purpose: first.purpose,
+        consumedAt: toNumber(first.consumedAt),
+        expiresAt: toNumber(first.expiresAt),
+        passwordFingerprint: first.passwordFingerprint ?? null,
+      },
+      factors: rows
+        .filter((row) => row.factorId !== null && row.factorId !== undefined)
+        .map((row) => ({ id: Number(row.factorId), method: row.factorMethod, secret: row.factorSecret, lastUsedStep: toNumber(row.factorLastUsedStep) })),
+    };
+  };
+
   return {
     /**
      * Whether this user's login needs a second factor ('login') or a first enrolment ('setup'),
      * or neither; a user of a required role inside the grace period gets the deadline instead.
+     * `known.confirmed`: the caller has just read that the user has a confirmed factor.
      */
-    async requirement(user: { id: number; role?: { type?: string } | null }): Promise<Requirement> {
+    async requirement(user: { id: number; role?: { type?: string } | null }, known: { confirmed?: true } = {}): Promise<Requirement> {
       const settings = await getService(strapi, 'settings').get();
       if (!settings.enabled) return NOTHING_OWED;
-      if (await getService(strapi, 'verification').hasConfirmed(user.id)) return { purpose: 'login' };
+      if (known.confirmed || (await getService(strapi, 'verification').hasConfirmed(user.id))) return { purpose: 'login' };
       if (settings.enforcedRoles.length) {
         const role = user.role ?? (await strapi.db.query(UID.user).findOne({ where: { id: user.id }, populate: ['role'] }))?.role;
         if (role?.type && settings.enforcedRoles.includes(role.type)) {
@@ -116,26 +177,34 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     /**
      * The live challenge and user behind a pending token, or PENDING_EXPIRED: the token must be
      * signed by us for one of `purposes`, its challenge unused and unexpired, and its user neither
-     * blocked nor with another password than the one it was opened with.
+     * blocked nor with another password than the one it was opened with. `factors`: the user's
+     * confirmed factors too, read with the challenge (a verify checks its code against them).
      */
-    async resolve(token: unknown, purposes: Purpose[]): Promise<{ challenge: any; user: any }> {
+    async resolve(
+      token: unknown,
+      purposes: Purpose[],
+      options: { factors?: boolean } = {}
+    ): Promise<{ challenge: PendingChallenge; user: any; factors?: ConfirmedFactor[] }> {
       const payload = verifyPendingToken(token, getService(strapi, 'keys').get().pendingToken);
       if (!payload || !purposes.includes(payload.purpose)) throw expired();
       // Every use of a pending login counts an attempt or sends a code, both refused while the
       // account is locked: a lock this process knows of is answered before any read.
       const retryAfter = getService(strapi, 'throttle').knownLock(Number(payload.userId));
       if (retryAfter !== null) throw twoFactorError('LOCKED', undefined, { retryAfter });
-      const challenge = await challenges().findOne({ where: { nonce: payload.challengeId } });
+      const found = await readChallenge(payload.challengeId, options.factors === true);
+      const challenge = found?.challenge;
       if (
         !challenge ||
         challenge.consumedAt !== null ||
-        (toNumber(challenge.expiresAt) ?? 0) <= Date.now() ||
+        (challenge.expiresAt ?? 0) <= Date.now() ||
         String(challenge.userId) !== payload.userId ||
         challenge.purpose !== payload.purpose
       ) {
         throw expired();
       }
-      const user = await strapi.db.query(UID.user).findOne({ where: { id: challenge.userId }, populate: ['role'] });
+      // The user goes through the query engine: its field conversions and the host app's own
+      // attributes make the user that the login answers. Its role is not read here (requirement() reads it when needed).
+      const user = await strapi.db.query(UID.user).findOne({ where: { id: challenge.userId } });
       // OAuth users have no password: their fingerprint is that of the empty string.
       if (!user || user.blocked === true || fingerprint(user.password) !== challenge.passwordFingerprint) {
         throw expired();
@@ -143,17 +212,42 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       // A setup login exists to give an account its first factor: once it has one (enrolled
       // elsewhere meanwhile), the setup token opens nothing.
       if (challenge.purpose === 'setup' && (await getService(strapi, 'stepUp').needed(user.id))) throw expired();
-      return { challenge, user };
+      return { challenge, user, ...(options.factors ? { factors: found!.factors } : {}) };
     },
 
-    /** Single use: of concurrent completions exactly one consumes the challenge. */
-    async consume(challenge: { id: number }) {
+    /**
+     * Single use: of concurrent completions exactly one consumes the challenge. `freshToken`: the
+     * session the completion opens, which the consumed row becomes the fresh mark of, in the same
+     * statement (services/fresh-sessions.ts).
+     */
+    async consume(challenge: { id: number }, freshToken?: string) {
       const now = Date.now();
+      const mark = freshToken ? getService(strapi, 'freshSessions').markOf(freshToken, now) : null;
       const { count } = await challenges().updateMany({
         where: { id: challenge.id, consumedAt: null, expiresAt: { $gt: now } },
-        data: { consumedAt: now },
+        data: { consumedAt: now, ...(mark ?? {}) },
       });
       if (count !== 1) throw expired();
+    },
+
+    /**
+     * How a verified pending login gets its tokens. In legacy JWT mode the token is signed inside
+     * the attempt's transaction, so the consumption also marks the new session fresh: one commit
+     * for the whole verify. Refresh mode opens a users-permissions session (its own writes and
+     * clean-up of expired sessions, kept out of the attempt), so it issues after the commit.
+     */
+    completion(challenge: { id: number }, user: any, request: TokenRequest) {
+      const tokens = getService(strapi, 'tokens');
+      let issued: IssuedLogin | null = null;
+      return {
+        onSuccess: async () => {
+          if (upRefreshMode(strapi)) return this.consume(challenge);
+          const minted = await tokens.mint(user, request);
+          await this.consume(challenge, minted.body.jwt);
+          issued = minted;
+        },
+        issued: async (): Promise<IssuedLogin> => issued ?? tokens.issue(user, request, { afterSecondFactor: true }),
+      };
     },
 
     /** The code step: checks the second factor, consumes the pending login, issues the tokens. */
@@ -165,7 +259,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       request: TokenRequest;
       trustDevice?: boolean;
     }): Promise<VerifiedLogin> {
-      const { challenge, user } = await this.resolve(input.token, ['login']);
+      const { challenge, user, factors } = await this.resolve(input.token, ['login'], { factors: true });
+      const completion = this.completion(challenge, user, input.request);
       // The consumption shares the attempt's transaction: one commit per login step.
       await getService(strapi, 'verification').verify({
         userId: user.id,
@@ -173,14 +268,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         method: input.method,
         meta: input.meta,
         challenge,
-        onSuccess: () => this.consume(challenge),
+        factors,
+        onSuccess: completion.onSuccess,
       });
-      return this.issueAfterFactor(user, input);
+      return this.withDevice(user, await completion.issued(), input);
     },
 
-    /** The tokens of a login that passed its second factor, and the device remembered if asked. */
-    async issueAfterFactor(user: any, input: { request: TokenRequest; trustDevice?: boolean; meta?: RequestMeta }): Promise<VerifiedLogin> {
-      const issued = await getService(strapi, 'tokens').issue(user, input.request, { afterSecondFactor: true });
+    /** A completed login's answer, with the device remembered if the verify asked and the operator allows it. */
+    async withDevice(user: any, issued: IssuedLogin, input: { trustDevice?: boolean; meta?: RequestMeta }): Promise<VerifiedLogin> {
       const device = input.trustDevice === true ? await getService(strapi, 'devices').trust(user, input.meta) : null;
       return device ? { ...issued, device } : issued;
     },

@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { errors, validateYupSchema, yup } from '@strapi/utils';
 import { UID, getService, upService } from '../utils/plugin';
+import { columnOf, tableOf, withKnex } from '../utils/db';
 import type { RequestMeta } from '../utils/request-meta';
 import type { PendingLogin, Purpose } from './login';
 
@@ -63,6 +64,30 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     return getService(strapi, 'login').start(user, purpose, meta);
   };
 
+  /**
+   * Whether the login can owe nothing to the plugin, from the cached settings and one read: no
+   * local account this identifier names has a confirmed factor. Most logins are of such accounts,
+   * and users-permissions then answers them alone. Returns the id of an account that does have one.
+   * Joined with knex: a factor's user id is a plain column, not a relation the query engine follows.
+   */
+  const accountWithFactor = async (identifier: string): Promise<{ owed: boolean; userId?: number }> => {
+    const settings = await getService(strapi, 'settings').get();
+    if (!settings.enabled) return { owed: false };
+    // A required role owes a set-up to accounts without a factor: only the full step can tell.
+    if (settings.enforcedRoles.length) return { owed: true };
+    const u = (attribute: string) => `u.${columnOf(strapi, UID.user, attribute)}`;
+    const f = (attribute: string) => `f.${columnOf(strapi, UID.factor, attribute)}`;
+    const row: { userId?: unknown } | undefined = await withKnex(strapi, (knex: any) =>
+      knex({ f: tableOf(strapi, UID.factor) })
+        .join({ u: tableOf(strapi, UID.user) }, u('id'), f('userId'))
+        .where(u('provider'), 'local')
+        .where((q: any) => q.where(u('email'), identifier.toLowerCase()).orWhere(u('username'), identifier))
+        .whereNotNull(f('confirmedAt'))
+        .first({ userId: f('userId') })
+    );
+    return row ? { owed: true, userId: Number(row.userId) } : { owed: false };
+  };
+
   const localLoginOpen = async () => Boolean(((await upStore().get({ key: 'grant' })) as { email?: { enabled?: boolean } } | null)?.email?.enabled);
 
   return {
@@ -73,10 +98,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      * every error included, with one password hash compared in all.
      */
     async pendingFor(input: PasswordInput, meta?: RequestMeta): Promise<PasswordStepAddition | null> {
-      if (!(await localLoginOpen())) return null;
+      const owed = await accountWithFactor(input.identifier);
+      if (!owed.owed || !(await localLoginOpen())) return null;
       const user = await findLocal(input.identifier);
       if (!user || !user.password) return null;
-      const requirement = await getService(strapi, 'login').requirement(user);
+      const requirement = await getService(strapi, 'login').requirement(user, { confirmed: owed.owed && owed.userId === user.id ? true : undefined });
       if (requirement.purpose) {
         // A remembered device answers null too: users-permissions then logs the user in as always.
         const admitted = await admit(user, input.password);

@@ -46,14 +46,14 @@ export const LIMITS = {
   enforcementGraceDays: [0, 365],
 } as const;
 
-const CACHE_MS = 2000;
+const CACHE_MS = 1000;
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const store = () => strapi.store({ type: 'plugin', name: PLUGIN_ID, key: 'settings' });
   const sinceStore = () => strapi.store({ type: 'plugin', name: PLUGIN_ID, key: 'enforced-roles-since' });
   const config = () => strapi.config.get(`plugin::${PLUGIN_ID}`) as PluginConfig;
   // A short cache keeps the store read off the login hot path; other processes see a change
-  // within CACHE_MS.
+  // within a second.
   let cached: { value: Partial<Settings> | null; at: number } | null = null;
 
   const smsAvailable = () => Boolean(config().sms);

@@ -1,5 +1,5 @@
 import type { Core } from '@strapi/strapi';
-import { UID, getService } from '../utils/plugin';
+import { UID } from '../utils/plugin';
 import { affected, columnOf, findOrCreate, integer, tableOf, toNumber, withKnex } from '../utils/db';
 
 const KNOWN_LOCK_MS = 1000;
@@ -9,10 +9,14 @@ const KNOWN_LOCKS_MAX = 10_000;
 const retryAfter = (lockedUntil: number | null, now = Date.now()) =>
   Math.max(1, Math.ceil(((lockedUntil ?? now + 1000) - now) / 1000));
 
-/** `locksNow()` reads whether this attempt's count locked the account (only a failure needs to know). */
-export type Reservation = { ok: true; locksNow: () => Promise<boolean> } | { ok: false; retryAfter: number };
-/** What open() found; `limits` are the settings the attempt is counted with. */
-export type Gate = { ok: true; expiredLock: boolean; limits: Limits } | { ok: false; retryAfter: number };
+/**
+ * What counting one attempt found: counted (`locksNow`: whether this count locked the account,
+ * asked only after a failure), locked, or no row yet for the account (made outside the attempt).
+ */
+export type Reservation =
+  | { ok: true; locksNow: () => Promise<boolean> }
+  | { ok: false; retryAfter: number }
+  | { ok: false; missing: true };
 type Limits = { maxFailures: number; lockDuration: number };
 
 /**
@@ -20,7 +24,7 @@ type Limits = { maxFailures: number; lockDuration: number };
  * does not reset it, a verified factor does.
  *
  * An attempt is counted *before* the code is checked ("reserve"), in one UPDATE guarded by
- * `locked_until IS NULL`: so N parallel guesses are counted exactly, the lock engages at exactly
+ * the lock: so N parallel guesses are counted exactly, the lock engages at exactly
  * the Nth, and no code is ever checked while the account is locked — on one process or many.
  * A success resets the counter.
  */
@@ -45,12 +49,18 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const c = (attr: string) => columnOf(strapi, UID.throttle, attr);
   const raw = <T>(fn: (knex: any) => Promise<T>) => withKnex(strapi, fn);
 
-  /** The account's row (made on first use) and its lock as stored. */
-  const ensureRow = async (userId: number): Promise<{ lockedUntil: number | null }> => {
-    const row = await findOrCreate(strapi, UID.throttle, { userId }, { userId, failures: 0, lockedUntil: null }, ['id', 'lockedUntil']);
-    const lockedUntil = toNumber(row.lockedUntil);
-    remember(userId, lockedUntil !== null && lockedUntil > Date.now() ? lockedUntil : null);
-    return { lockedUntil };
+  /** Makes the account's row on its first attempt, outside any transaction (a conflicting insert would abort a PostgreSQL one). */
+  const ensureRow = (userId: number) =>
+    findOrCreate(strapi, UID.throttle, { userId }, { userId, failures: 0, lockedUntil: null }, ['id']);
+
+  /** The account's row as stored (null: none yet), with a lock that has ended read as none. */
+  const readRow = async (userId: number): Promise<{ failures: number; lockedUntil: number | null } | null> => {
+    const row = await strapi.db.query(UID.throttle).findOne({ where: { userId }, select: ['failures', 'lockedUntil'] });
+    if (!row) return null;
+    const stored = toNumber(row.lockedUntil);
+    const lockedUntil = stored !== null && stored > Date.now() ? stored : null;
+    remember(userId, lockedUntil);
+    return { failures: toNumber(row.failures) ?? 0, lockedUntil };
   };
 
   return {
@@ -66,64 +76,47 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return retryAfter(known.until, now);
     },
 
-    /**
-     * Before an attempt, outside any transaction (a conflicting first insert would abort a
-     * PostgreSQL one): makes the row, and answers a locked account from this one read, so a
-     * brute force against a locked account costs no write.
-     */
-    async open(userId: number): Promise<Gate> {
-      const { lockedUntil } = await ensureRow(userId);
-      const now = Date.now();
-      if (lockedUntil !== null && lockedUntil > now) return { ok: false, retryAfter: retryAfter(lockedUntil, now) };
-      const { maxFailures, lockDuration } = await getService(strapi, 'settings').get();
-      return { ok: true, expiredLock: lockedUntil !== null, limits: { maxFailures, lockDuration } };
-    },
+    ensureRow,
 
     /**
-     * Counts one attempt; `gate` is what open() answered for it. Inside an attempt's transaction
-     * its first statement is this locking UPDATE of the account's row: attempts of one account
-     * queue here, and on MariaDB (repeatable read) the transaction's snapshot is taken only after
-     * it, so what the attempt reads next includes the attempt before it (open() already read the
-     * settings, outside).
+     * Counts one attempt in one conditional UPDATE, the first statement of the attempt's
+     * transaction: attempts of one account queue on its row here, and on MariaDB (repeatable
+     * read) the snapshot is taken only after it, so what the attempt reads next includes the
+     * attempt before it. The WHERE is the gate (no lock, or an expired one, which starts a fresh
+     * count); the SET counts and sets the lock at exactly the `maxFailures`th failure. Raw knex,
+     * because the query engine cannot express arithmetic in SET. Zero rows: locked, or no row yet.
      */
-    async reserve(userId: number, gate: Gate): Promise<Reservation> {
-      if (!gate.ok) return gate;
-      const settings = gate.limits;
+    async reserve(userId: number, limits: Limits): Promise<Reservation> {
       const now = Date.now();
-      // An expired lock starts a fresh count.
-      if (gate.expiredLock) {
-        await raw((knex) =>
-          knex(t())
-            .where(c('userId'), userId)
-            .whereNotNull(c('lockedUntil'))
-            .where(c('lockedUntil'), '<=', now)
-            .update({ [c('failures')]: 0, [c('lockedUntil')]: null })
-        );
+      const lockUntil = integer(now + limits.lockDuration * 1000);
+      const max = integer(limits.maxFailures);
+      const mysql = strapi.db.dialect.client === 'mysql';
+      const [failures, lockedUntil] = [c('failures'), c('lockedUntil')];
+      const result = await raw((knex) => {
+        // Integer literals, not bindings: PostgreSQL types a bound THEN value as text.
+        const counted = knex.raw(`CASE WHEN ?? IS NULL THEN ?? ELSE 0 END + 1`, [lockedUntil, failures]);
+        // MySQL evaluates SET left to right with the new values, the others with the old ones.
+        const set = mysql
+          ? { [failures]: counted, [lockedUntil]: knex.raw(`CASE WHEN ?? >= ${max} THEN ${lockUntil} ELSE NULL END`, [failures]) }
+          : {
+              [lockedUntil]: knex.raw(`CASE WHEN CASE WHEN ?? IS NULL THEN ?? ELSE 0 END + 1 >= ${max} THEN ${lockUntil} ELSE NULL END`, [lockedUntil, failures]),
+              [failures]: counted,
+            };
+        const query = knex(t())
+          .where(c('userId'), userId)
+          .where((q: any) => q.whereNull(lockedUntil).orWhere(lockedUntil, '<=', now))
+          .update(set);
+        // RETURNING says whether this count locked; MySQL has none for UPDATE, so it reads back after a failure.
+        return mysql ? query : query.returning([lockedUntil]);
+      });
+      if (affected(result) === 1) {
+        if (!Array.isArray(result)) return { ok: true, locksNow: async () => (await this.state(userId)).lockedUntil !== null };
+        const locked = toNumber(result[0]?.[lockedUntil]);
+        remember(userId, locked);
+        return { ok: true, locksNow: async () => locked !== null };
       }
-
-      const lockUntil = now + settings.lockDuration * 1000;
-      // locked_until is assigned first: MySQL evaluates SET left to right with new values.
-      const count = affected(
-        await raw((knex) =>
-          knex(t())
-            .where(c('userId'), userId)
-            .whereNull(c('lockedUntil'))
-            .update({
-              // Integer literals, not bindings: PostgreSQL types a bound THEN value as text.
-              [c('lockedUntil')]: knex.raw(
-                `CASE WHEN ?? + 1 >= ${integer(settings.maxFailures)} THEN ${integer(lockUntil)} ELSE NULL END`,
-                [c('failures')]
-              ),
-              [c('failures')]: knex.raw('?? + 1', [c('failures')]),
-            })
-        )
-      );
-      if (count === 1) {
-        // Read back only on a failure: the row is this transaction's until it commits.
-        return { ok: true, locksNow: async () => (await this.state(userId)).lockedUntil !== null };
-      }
-      const row = await this.state(userId);
-      remember(userId, row.lockedUntil);
+      const row = await readRow(userId);
+      if (!row) return { ok: false, missing: true };
       return { ok: false, retryAfter: retryAfter(row.lockedUntil, now) };
     },
 
@@ -139,15 +132,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     retryAfter,
 
     async state(userId: number): Promise<{ failures: number; lockedUntil: number | null }> {
-      const row = await strapi.db
-        .query(UID.throttle)
-        .findOne({ where: { userId }, select: ['failures', 'lockedUntil'] });
-      const lockedUntil = toNumber(row?.lockedUntil);
-      remember(userId, lockedUntil !== null && lockedUntil > Date.now() ? lockedUntil : null);
-      return {
-        failures: toNumber(row?.failures) ?? 0,
-        lockedUntil: lockedUntil !== null && lockedUntil > Date.now() ? lockedUntil : null,
-      };
+      const row = await readRow(userId);
+      return { failures: row?.failures ?? 0, lockedUntil: row?.lockedUntil ?? null };
     },
 
     async clear(userId: number) {

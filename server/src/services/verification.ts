@@ -17,7 +17,12 @@ export interface VerifyInput {
   onSuccess?: () => Promise<void>;
   /** A passkey assertion already read and verified before the attempt's transaction (verify does it). */
   prepared?: PreparedAssertion;
+  /** The user's confirmed factors, when the caller read them already (a login's verify, with its challenge). */
+  factors?: ConfirmedFactor[];
 }
+
+/** A confirmed factor as an attempt checks it. */
+export type ConfirmedFactor = { id: number; method: string; secret: string; lastUsedStep?: unknown };
 
 /**
  * The one place that decides whether a code proves one of the user's confirmed factors, and
@@ -57,7 +62,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   });
 
   /** The user's confirmed factors, oldest first: one read serves every method an attempt tries. */
-  type Factor = { id: number; method: string; secret: string; lastUsedStep?: unknown };
+  type Factor = ConfirmedFactor;
   const confirmedFactors = (userId: number): Promise<Factor[]> =>
     strapi.db.query(UID.factor).findMany({ where: { userId, confirmedAt: { $notNull: true } }, orderBy: { id: 'asc' } });
 
@@ -126,8 +131,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     /** The method `code` proves (the named one, or the first of the user's that matches), or null. Spends what matched. */
-    async match({ userId, code, method, meta, challenge, prepared }: VerifyInput): Promise<FactorMethod | null> {
-      const factors = method === 'backup_code' || method === PASSKEY ? [] : await confirmedFactors(userId);
+    async match({ userId, code, method, meta, challenge, prepared, factors: known }: VerifyInput): Promise<FactorMethod | null> {
+      // Read before the attempt, the factors are checked inside it by compare-and-set (a removed
+      // factor's row, or a step another request took, updates nothing).
+      const factors = method === 'backup_code' || method === PASSKEY ? [] : (known ?? (await confirmedFactors(userId)));
       // Unnamed: each factor in the order added, then backup codes (a code that is not one costs no statement there).
       const candidates = method ? [method] : [...new Set(factors.map((row) => row.method as FactorMethod)), 'backup_code' as const];
       for (const candidate of candidates) {

@@ -25,11 +25,12 @@ export const nyyuOperations = (strapi: Core.Strapi) => ({
     trustDevice?: boolean;
   }): Promise<VerifiedLogin> {
     const login = getService(strapi, 'login');
-    const { challenge, user } = await login.resolve(input.token, ['login']);
+    const { challenge, user, factors } = await login.resolve(input.token, ['login'], { factors: true });
     // A pending login opens only the account it was started for.
     if (String(user.email ?? '').toLowerCase() !== input.email.trim().toLowerCase()) throw twoFactorError('PENDING_EXPIRED');
     if (input.entries.length === 0) throw twoFactorError('INVALID_INPUT', 'At least one two-factor code is required');
     const last = input.entries.length - 1;
+    const completion = login.completion(challenge, user, input.request);
     for (const [index, entry] of input.entries.entries()) {
       await getService(strapi, 'verification').verify({
         userId: user.id,
@@ -37,9 +38,10 @@ export const nyyuOperations = (strapi: Core.Strapi) => ({
         method: entry.method,
         meta: input.meta,
         challenge,
-        onSuccess: index === last ? () => login.consume(challenge) : undefined,
+        factors,
+        onSuccess: index === last ? completion.onSuccess : undefined,
       });
     }
-    return login.issueAfterFactor(user, input);
+    return login.withDevice(user, await completion.issued(), input);
   },
 });
