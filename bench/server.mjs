@@ -3,6 +3,7 @@
 //   → { type: 'ready', bootMs }            once it listens (ms since this process started)
 //   ← { type: 'memory' }                   → { type: 'memory', rss, heapUsed } (after a full GC)
 //   ← { type: 'seed', prefix, count }      → { type: 'seeded' } users with a cheap password hash
+//   ← { type: 'config', key, value }       → { type: 'config' } sets strapi.config `key` (as the tests do)
 //   ← { type: 'durable', on }              → { type: 'durable' } SQLite synchronous FULL (on) or OFF
 //   ← { type: 'profile', file }            → { type: 'profile' } starts the CPU profiler, or with
 //                                            `file` stops it and writes the .cpuprofile there
@@ -124,6 +125,9 @@ process.on('message', async (message) => {
         await strapi.db.connection.raw(`PRAGMA synchronous = ${message.on ? 'FULL' : 'OFF'}`);
       }
       process.send({ type: 'durable' });
+    } else if (message.type === 'config') {
+      strapi.config.set(message.key, message.value);
+      process.send({ type: 'config' });
     } else if (message.type === 'settings') {
       // Operator settings, as the admin panel saves them (validated, stored, seen by every process).
       const settings = strapi.plugin('two-factor').service('settings');
