@@ -1,10 +1,9 @@
 // Email and SMS code verify: POST /api/two-factor/verify { mfaToken, code, method } with a code the
 // server mailed to the bench's SMTP server (or texted to its webhook sink), against the TOTP verify
 // of as many other pending logins, alternately. The sends and deliveries happen before each round.
-import { cannon, unexpected } from '../lib/load.mjs';
 import { codeLogins, codeUsers } from '../lib/codes.mjs';
 import { median } from '../lib/stats.mjs';
-import { totpVerifyRound } from './verify.mjs';
+import { totpVerifyRound, verifyRound } from './verify.mjs';
 
 const METHODS = ['email', 'sms'];
 const NAMES = { email: 'Email', sms: 'SMS' };
@@ -13,23 +12,7 @@ const WARM_UP = 20;
 /** One round: a pending login per user, its code sent and read back (not timed), then the verifies. */
 async function codeVerifyRound(ctx, users, method, profile) {
   const logins = await codeLogins(ctx, users, method);
-  let i = 0;
-  const load = () =>
-    cannon({
-      url: ctx.servers.on.url,
-      method: 'POST',
-      path: '/api/two-factor/verify',
-      next: () => {
-        const { mfaToken, code } = logins[i++ % logins.length];
-        return { body: { mfaToken, code, method } };
-      },
-      connections: ctx.cfg.connections,
-      amount: logins.length,
-    });
-  const run = profile ? await ctx.profiled(profile, load) : await load();
-  const bad = unexpected(run.statuses);
-  if (bad) throw new Error(`${method} verify answered ${bad}`);
-  return run;
+  return verifyRound(ctx, { logins, body: ({ mfaToken, code }) => ({ mfaToken, code, method }), profile, what: `${method} verify` });
 }
 
 export async function codeVerify(ctx) {
@@ -43,7 +26,10 @@ export async function codeVerify(ctx) {
 
   const runs = { email: [], sms: [], totp: [] };
   for (let round = 0; round < cfg.rounds; round += 1) {
-    for (const method of METHODS) runs[method].push(await codeVerifyRound(ctx, users[method], method, `${method}-verify-${round}`));
+    // Email first in one round, SMS first in the next: neither always follows the TOTP round.
+    for (const method of round % 2 ? [...METHODS].reverse() : METHODS) {
+      runs[method].push(await codeVerifyRound(ctx, users[method], method, `${method}-verify-${round}`));
+    }
     runs.totp.push(await totpVerifyRound(ctx, amount));
   }
   const p50 = (list) => median(list.map((r) => r.latency.p50));
@@ -57,6 +43,7 @@ export async function codeVerify(ctx) {
       shown: `${ratio.toFixed(3)}×`,
       target: 'info',
       met: null,
+      rounds: { p50: [runs[method], runs.totp].map((list) => list.map((r) => r.latency.p50)) },
     };
   });
 }

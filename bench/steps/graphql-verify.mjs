@@ -1,32 +1,21 @@
 // GraphQL verify: the native twoFactorVerify mutation on POST /graphql against REST's POST
 // /api/two-factor/verify, as many pending logins each with a fresh TOTP code, alternately.
-import { cannon, unexpected } from '../lib/load.mjs';
 import { GRAPHQL_VERIFY, graphqlAnswer } from '../lib/flows.mjs';
 import { median } from '../lib/stats.mjs';
-import { mintLogins, totpVerifyRound } from './verify.mjs';
+import { mintLogins, totpVerifyRound, verifyRound } from './verify.mjs';
 
 const WARM_UP = 20;
 
 async function graphqlVerifyRound(ctx, amount, profile) {
   const logins = await mintLogins(ctx, amount);
-  let i = 0;
-  const load = () =>
-    cannon({
-      url: ctx.servers.on.url,
-      method: 'POST',
-      path: '/graphql',
-      next: () => {
-        const { mfaToken, code } = logins[i++ % logins.length];
-        return { body: { query: GRAPHQL_VERIFY, variables: { mfaToken, code } } };
-      },
-      answer: graphqlAnswer,
-      connections: ctx.cfg.connections,
-      amount,
-    });
-  const run = profile ? await ctx.profiled(profile, load) : await load();
-  const bad = unexpected(run.statuses);
-  if (bad) throw new Error(`twoFactorVerify answered ${bad}`);
-  return run;
+  return verifyRound(ctx, {
+    logins,
+    path: '/graphql',
+    body: ({ mfaToken, code }) => ({ query: GRAPHQL_VERIFY, variables: { mfaToken, code } }),
+    answer: graphqlAnswer,
+    profile,
+    what: 'twoFactorVerify',
+  });
 }
 
 export async function graphqlVerify(ctx) {
@@ -38,8 +27,10 @@ export async function graphqlVerify(ctx) {
   const graphqlRuns = [];
   const restRuns = [];
   for (let round = 0; round < cfg.rounds; round += 1) {
+    // GraphQL first in one round, REST first in the next.
+    if (round % 2) restRuns.push(await totpVerifyRound(ctx, amount));
     graphqlRuns.push(await graphqlVerifyRound(ctx, amount, `graphql-verify-${round}`));
-    restRuns.push(await totpVerifyRound(ctx, amount));
+    if (!(round % 2)) restRuns.push(await totpVerifyRound(ctx, amount));
   }
   const graphqlP50 = median(graphqlRuns.map((r) => r.latency.p50));
   const restP50 = median(restRuns.map((r) => r.latency.p50));
@@ -54,6 +45,7 @@ export async function graphqlVerify(ctx) {
       shown: `${ratio.toFixed(3)}×`,
       target: 'info',
       met: null,
+      rounds: { p50: [graphqlRuns, restRuns].map((list) => list.map((r) => r.latency.p50)) },
     },
   ];
 }
