@@ -34,7 +34,7 @@ const int = (name, fallback) => {
   return n;
 };
 
-// Every count can be changed from the environment; the defaults fit in ~6 minutes on 2 cores.
+// Every count can be changed from the environment; the defaults take ~10–12 minutes on 2 cores.
 const cfg = {
   rounds: int('BENCH_ROUNDS', 3), // A/B pairs per figure, interleaved
   loginSeconds: int('BENCH_LOGIN_SECONDS', 5), // per round, figure 1
