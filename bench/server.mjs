@@ -3,6 +3,7 @@
 //   → { type: 'ready', bootMs }            once it listens (ms since this process started)
 //   ← { type: 'memory' }                   → { type: 'memory', rss, heapUsed } (after a full GC)
 //   ← { type: 'seed', prefix, count }      → { type: 'seeded' } users with a cheap password hash
+//   ← { type: 'config', key, value }       → { type: 'config' } sets strapi.config `key` (as the tests do)
 //   ← { type: 'durable', on }              → { type: 'durable' } SQLite synchronous FULL (on) or OFF
 //   ← { type: 'profile', file }            → { type: 'profile' } starts the CPU profiler, or with
 //                                            `file` stops it and writes the .cpuprofile there
@@ -33,11 +34,16 @@ const emptyTally = () => ({ reads: 0, writes: 0, commits: 0, transactions: 0, st
 let tally = emptyTally();
 {
   const started = new Map();
+  // Connections (knex's __knexUid) inside a transaction. knex leaves __knexTxId on a pooled
+  // connection after its transaction ends, so that cannot tell a later autocommitted write.
+  const open = new Set();
   const knex = strapi.db.connection;
   knex.on('query', (q) => {
+    const sql = q.sql.trim();
+    if (/^(begin|start transaction)/i.test(sql)) open.add(q.__knexUid);
+    else if (/^(commit|rollback)\b/i.test(sql)) open.delete(q.__knexUid);
     if (!watching) return;
     started.set(q.__knexQueryUid, performance.now());
-    const sql = q.sql.trim();
     if (/^(begin|start transaction)/i.test(sql)) tally.transactions += 1;
     else if (/^commit/i.test(sql)) tally.commits += 1;
     else if (/^(rollback|savepoint|release)/i.test(sql)) tally.statements.push(sql);
@@ -47,7 +53,7 @@ let tally = emptyTally();
       else {
         tally.writes += 1;
         // A write outside a transaction commits on its own.
-        if (!q.__knexTxId) tally.commits += 1;
+        if (!open.has(q.__knexUid)) tally.commits += 1;
       }
     }
   });
@@ -124,6 +130,9 @@ process.on('message', async (message) => {
         await strapi.db.connection.raw(`PRAGMA synchronous = ${message.on ? 'FULL' : 'OFF'}`);
       }
       process.send({ type: 'durable' });
+    } else if (message.type === 'config') {
+      strapi.config.set(message.key, message.value);
+      process.send({ type: 'config' });
     } else if (message.type === 'settings') {
       // Operator settings, as the admin panel saves them (validated, stored, seen by every process).
       const settings = strapi.plugin('two-factor').service('settings');

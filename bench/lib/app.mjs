@@ -125,6 +125,11 @@ export async function startServer({ database, plugin = true, nodeArgs = [], env 
       child.send({ type: 'seed', prefix, count, password });
       await next('seeded');
     },
+    /** Sets one key of the server's configuration (e.g. `plugin::two-factor.sendLimits`), as the tests do. */
+    async configure(key, value) {
+      child.send({ type: 'config', key, value });
+      await next('config');
+    },
     /** Changes the plugin's operator settings (the server with the plugin only). */
     async settings(patch) {
       child.send({ type: 'settings', patch });

@@ -53,3 +53,22 @@ export async function cheapTotpUsers(server, prefix, count, concurrency = 4) {
     return { email, ...(await enrolTotp(server.url, jwt)) };
   });
 }
+
+/** The native GraphQL second step (docs/graphql.md), with the fields a REST verify answers. */
+export const GRAPHQL_VERIFY = `mutation($mfaToken: String!, $code: String!) {
+  twoFactorVerify(mfaToken: $mfaToken, code: $code) { jwt user { id username email } }
+}`;
+
+/** A GraphQL answer is 200 with `errors` when it fails: counted under its error code, not as a 200. */
+export const graphqlAnswer = (status, body) => {
+  if (status === 200 && body.includes('"jwt"') && !body.includes('"errors"')) return 200;
+  return `${status}+${/"code":"([A-Z_]+)"/.exec(body)?.[1] ?? 'errors'}`;
+};
+
+/** twoFactorVerify over GraphQL; answers the JWT. */
+export async function verifyOverGraphql(base, mfaToken, code) {
+  const answer = await expectStatus(200, base, 'POST', '/graphql', { body: { query: GRAPHQL_VERIFY, variables: { mfaToken, code } } });
+  const jwt = answer?.data?.twoFactorVerify?.jwt;
+  if (!jwt) throw new Error(`twoFactorVerify answered ${JSON.stringify(answer).slice(0, 300)}`);
+  return jwt;
+}

@@ -56,6 +56,15 @@ export class CodeBook {
     }
   }
 
+  /** Hands out no more codes of `user` (e.g. an account the bench locked). */
+  retire(user) {
+    const at = this.users.indexOf(user);
+    if (at === -1) return;
+    this.users.splice(at, 1);
+    if (this.cursor > at) this.cursor -= 1;
+    this.cursor %= Math.max(1, this.users.length);
+  }
+
   /** How many codes can be handed out right now without waiting. */
   available() {
     const now = nowStep();

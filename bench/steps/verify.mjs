@@ -21,28 +21,35 @@ export const mintLogins = async (ctx, count) => {
 };
 
 /**
- * One round of `amount` TOTP verifies on pending logins opened before it: the figure itself, and
- * the baseline the step-up and passkey steps alternate with. `profile`: the CPU profile's name.
+ * One round of verifies, one per pending login in `logins` (opened before it): `body(login)` is
+ * its request's body, `answer` as for cannon. `profile`: the CPU profile's name; `what` names the
+ * path when an answer is not a 200.
  */
-export async function totpVerifyRound(ctx, amount, profile) {
-  const logins = await mintLogins(ctx, amount);
+export async function verifyRound(ctx, { logins, path = '/api/two-factor/verify', body, answer, profile, what }) {
   let i = 0;
   const load = () =>
     cannon({
       url: ctx.servers.on.url,
       method: 'POST',
-      path: '/api/two-factor/verify',
-      next: () => {
-        const { mfaToken, code } = logins[i++ % logins.length];
-        return { body: { mfaToken, code } };
-      },
+      path,
+      next: () => ({ body: body(logins[i++ % logins.length]) }),
+      answer,
       connections: ctx.cfg.connections,
-      amount,
+      amount: logins.length,
     });
   const result = profile ? await ctx.profiled(profile, load) : await load();
   const bad = unexpected(result.statuses);
-  if (bad) throw new Error(`TOTP verify answered ${bad}`);
+  if (bad) throw new Error(`${what} answered ${bad}`);
   return result;
+}
+
+/**
+ * One round of `amount` TOTP verifies on pending logins opened before it: the figure itself, and
+ * the baseline the step-up, passkey, code and GraphQL steps alternate with.
+ */
+export async function totpVerifyRound(ctx, amount, profile) {
+  const logins = await mintLogins(ctx, amount);
+  return verifyRound(ctx, { logins, body: ({ mfaToken, code }) => ({ mfaToken, code }), profile, what: 'TOTP verify' });
 }
 
 export async function verifyThroughput(ctx) {
