@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, it, expect, beforeEach } from 'vitest';
 import { signPendingToken } from '../../server/src/core';
 import type { TestApp } from '../helpers/strapi';
-import { codeAt, enrolTotp, passwordLogin, pendingLogin, pluginService, registerUser, updateSettings } from '../helpers/flows';
+import { codeAt, enrolTotp, passwordLogin, pendingLogin, pluginService, registerUser, routeCalls, updateSettings } from '../helpers/flows';
 import type { MailServer } from '../helpers/mail-server';
 import { useDeliveryApp } from '../helpers/delivery-app';
 import { auth, enrolEmail, mailedCode, send, setSendLimits, verify } from '../helpers/otp-flows';
@@ -134,22 +134,6 @@ describe('lockout (R1, R3)', () => {
   });
 });
 
-/** How many of `fn`'s requests reached the verify route (its controller resolves the pending login); the answers stay the real ones. */
-async function routeCalls<T>(fn: () => Promise<T>): Promise<{ result: T; calls: number }> {
-  const login = pluginService(app, 'login');
-  const resolve = login.resolve;
-  let calls = 0;
-  login.resolve = function (this: unknown, ...args: unknown[]) {
-    calls += 1;
-    return resolve.apply(this, args);
-  };
-  try {
-    return { result: await fn(), calls };
-  } finally {
-    login.resolve = resolve;
-  }
-}
-
 /** A TOTP user whose account this process has just seen locked (3 failures). */
 async function knownLocked(prefix: string) {
   await updateSettings(app, { maxFailures: 3, lockDuration: 60 });
@@ -177,8 +161,8 @@ describe('a guess at a lock this process knows is answered before the router', (
       await forget();
       await app.strapi.db.connection('two_factor_throttles').where('user_id', user.id).update({ locked_until: Date.now() + 60_500 });
       const guess = () => app.http().post(path).set('Origin', 'http://front.test').send({ mfaToken, code: codeAt(secret) });
-      const late = await routeCalls(guess);
-      const early = await routeCalls(guess);
+      const late = await routeCalls(app, guess);
+      const early = await routeCalls(app, guess);
       expect([late.calls, early.calls], path).toEqual([1, 0]);
       expect(early.result.status).toBe(429);
       expect(early.result.body.error.details).toEqual({ code: 'LOCKED', retryAfter: 61 });
@@ -191,7 +175,7 @@ describe('a guess at a lock this process knows is answered before the router', (
   it('finds the pending login in its cookie as the route does', async () => {
     const { secret, mfaToken, cookies } = await knownLocked('early-cookie');
     const byBody = await verify(app, { mfaToken, code: codeAt(secret) });
-    const byCookie = await routeCalls(() => app.http().post('/api/two-factor/verify').set('Cookie', cookies).send({ code: codeAt(secret) }));
+    const byCookie = await routeCalls(app, () => app.http().post('/api/two-factor/verify').set('Cookie', cookies).send({ code: codeAt(secret) }));
     expect(byCookie.calls).toBe(0);
     expect(byCookie.result.status).toBe(429);
     expect(byCookie.result.body).toEqual(byBody.body);
@@ -208,7 +192,7 @@ describe('a guess at a lock this process knows is answered before the router', (
       'a setup login': signPendingToken({ ...claims, purpose: 'setup' }, keys.pendingToken, 60),
     };
     for (const [what, token] of Object.entries(untrusted)) {
-      const { result, calls } = await routeCalls(() => verify(app, { mfaToken: token, code: codeAt(secret) }));
+      const { result, calls } = await routeCalls(app, () => verify(app, { mfaToken: token, code: codeAt(secret) }));
       expect([result.status, result.body.error?.details?.code, calls], what).toEqual([401, 'PENDING_EXPIRED', 1]);
     }
     // Expired and signed with the right key: the route's answer too.
@@ -216,7 +200,7 @@ describe('a guess at a lock this process knows is answered before the router', (
     await new Promise((resolve) => setTimeout(resolve, 2_100));
     await app.strapi.db.connection('two_factor_throttles').where('user_id', user.id).update({ locked_until: Date.now() + 60_000 });
     await verify(app, { mfaToken, code: codeAt(secret) }); // the route reads the lock again
-    const late = await routeCalls(() => verify(app, { mfaToken: expired, code: codeAt(secret) }));
+    const late = await routeCalls(app, () => verify(app, { mfaToken: expired, code: codeAt(secret) }));
     expect([late.result.status, late.calls]).toEqual([401, 1]);
     // The body is checked before anything: a malformed request is the route's 400, locked or not.
     const malformed = await verify(app, { mfaToken, method: 'sms-please' });
@@ -225,7 +209,7 @@ describe('a guess at a lock this process knows is answered before the router', (
     const other = await registerUser(app, 'early-other');
     const { secret: otherSecret } = await enrolTotp(app, other);
     const otherToken = await pendingLogin(app, other);
-    const ok = await routeCalls(() => verify(app, { mfaToken: otherToken, code: codeAt(otherSecret, 1) }));
+    const ok = await routeCalls(app, () => verify(app, { mfaToken: otherToken, code: codeAt(otherSecret, 1) }));
     expect([ok.result.status, ok.calls]).toEqual([200, 1]);
   });
 
@@ -234,7 +218,7 @@ describe('a guess at a lock this process knows is answered before the router', (
     await app.strapi.db.connection('two_factor_throttles').where('user_id', user.id).update({ failures: 0, locked_until: null });
     // Up to a second the memory may still answer 429: never longer.
     await forget();
-    const after = await routeCalls(() => verify(app, { mfaToken, code: codeAt(secret, 1) }));
+    const after = await routeCalls(app, () => verify(app, { mfaToken, code: codeAt(secret, 1) }));
     expect([after.result.status, after.calls]).toEqual([200, 1]);
   });
 });
