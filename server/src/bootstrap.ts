@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { PLUGIN_ID, UID, getService } from './utils/plugin';
 import { PASSKEYS_CONFIG_NEEDED } from './config';
+import lockedGuess from './middlewares/locked-guess';
 
 /**
  * What a signed-in user may do with their own 2FA; granted once each, then the operator's to change.
@@ -60,6 +61,9 @@ const refuseUnconfiguredPasskeys = async (strapi: Core.Strapi) => {
 export default async ({ strapi }: { strapi: Core.Strapi }) => {
   // Fails the start when production has no key, instead of the first login.
   getService(strapi, 'keys').load();
+  // Strapi has added the configured middlewares by now and adds the router at listen: this one
+  // runs between them (middlewares/locked-guess.ts).
+  strapi.server.use(lockedGuess({ strapi }));
   await refuseUnconfiguredPasskeys(strapi);
   await grantDefaultPermissions(strapi);
   await strapi.service('admin::permission').actionProvider.registerMany(ADMIN_ACTIONS);

@@ -75,6 +75,25 @@ export async function pendingLogin(app: HttpApp, user: TestUser): Promise<string
 
 export const pluginService = (app: TestApp, name: string): any => app.strapi.plugin('two-factor').service(name);
 
+/**
+ * What `fn` answers, and how many of its requests reached a route that resolves a pending login
+ * (the login service's `resolve`, counted on the way through; the answers stay the real ones).
+ */
+export async function routeCalls<T>(app: TestApp, fn: () => Promise<T>): Promise<{ result: T; calls: number }> {
+  const login = pluginService(app, 'login');
+  const resolve = login.resolve;
+  let calls = 0;
+  login.resolve = function (this: unknown, ...args: unknown[]) {
+    calls += 1;
+    return resolve.apply(this, args);
+  };
+  try {
+    return { result: await fn(), calls };
+  } finally {
+    login.resolve = resolve;
+  }
+}
+
 /** Operator settings changed the way the admin panel changes them (validated, stored). */
 export async function updateSettings(app: TestApp, patch: Record<string, unknown>) {
   const settings = pluginService(app, 'settings');

@@ -1,6 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { describe, it, expect, beforeEach } from 'vitest';
+import { signPendingToken } from '../../server/src/core';
 import type { TestApp } from '../helpers/strapi';
-import { codeAt, enrolTotp, pendingLogin, pluginService, registerUser, updateSettings } from '../helpers/flows';
+import { codeAt, enrolTotp, passwordLogin, pendingLogin, pluginService, registerUser, routeCalls, updateSettings } from '../helpers/flows';
 import type { MailServer } from '../helpers/mail-server';
 import { useDeliveryApp } from '../helpers/delivery-app';
 import { auth, enrolEmail, mailedCode, send, setSendLimits, verify } from '../helpers/otp-flows';
@@ -145,6 +147,95 @@ describe('lockout (R1, R3)', () => {
     expect((await verify(app, { mfaToken, code: '000000x' })).status).toBe(400);
     expect((await throttle(user.id)).lockedUntil).not.toBeNull();
     expect((await verify(app, { mfaToken, code: codeAt(secret) })).status).toBe(429);
+  });
+});
+
+/** A TOTP user whose account this process has just seen locked (3 failures). */
+async function knownLocked(prefix: string) {
+  await updateSettings(app, { maxFailures: 3, lockDuration: 60 });
+  const user = await registerUser(app, prefix);
+  const { secret } = await enrolTotp(app, user);
+  const login = await passwordLogin(app, user.email);
+  const mfaToken: string = login.body.mfaToken;
+  for (let i = 0; i < 3; i++) expect((await verify(app, { mfaToken, code: '000000x' })).status).toBe(400);
+  return { user, secret, mfaToken, cookies: (login.headers['set-cookie'] as unknown as string[]).map((c) => c.split(';')[0]) };
+}
+
+const forget = () => new Promise((resolve) => setTimeout(resolve, 1_100));
+/** Every header but the date. */
+const headersOf = (res: { headers: Record<string, unknown> }) => {
+  const { date: _date, ...rest } = res.headers;
+  return rest;
+};
+
+describe('a guess at a lock this process knows is answered before the router', () => {
+  it('with the answer the route gives: status, body and every header (REST and compatibility path)', async () => {
+    for (const path of ['/api/two-factor/verify', '/api/authentication/twoFa/verify']) {
+      const { user, secret, mfaToken } = await knownLocked('early');
+      // Forgotten by this process, locked in the database: the next guess goes to the route, which
+      // reads the lock. It ends half a second past a whole second, so both answers say the same Retry-After.
+      await forget();
+      await app.strapi.db.connection('two_factor_throttles').where('user_id', user.id).update({ locked_until: Date.now() + 60_500 });
+      const guess = () => app.http().post(path).set('Origin', 'http://front.test').send({ mfaToken, code: codeAt(secret) });
+      const late = await routeCalls(app, guess);
+      const early = await routeCalls(app, guess);
+      expect([late.calls, early.calls], path).toEqual([1, 0]);
+      expect(early.result.status).toBe(429);
+      expect(early.result.body.error.details).toEqual({ code: 'LOCKED', retryAfter: 61 });
+      expect(early.result.body).toEqual(late.result.body);
+      expect(headersOf(early.result)).toEqual(headersOf(late.result));
+      expect(early.result.headers['retry-after']).toBe('61');
+    }
+  });
+
+  it('finds the pending login in its cookie as the route does', async () => {
+    const { secret, mfaToken, cookies } = await knownLocked('early-cookie');
+    const byBody = await verify(app, { mfaToken, code: codeAt(secret) });
+    const byCookie = await routeCalls(app, () => app.http().post('/api/two-factor/verify').set('Cookie', cookies).send({ code: codeAt(secret) }));
+    expect(byCookie.calls).toBe(0);
+    expect(byCookie.result.status).toBe(429);
+    expect(byCookie.result.body).toEqual(byBody.body);
+  });
+
+  it('leaves to the route a token it cannot trust, a malformed body, and other accounts', async () => {
+    const { user, secret, mfaToken } = await knownLocked('early-forged');
+    const keys = pluginService(app, 'keys').get();
+    const claims = { challengeId: 'c'.repeat(32), userId: user.id, purpose: 'login' as const };
+    const payload = signPendingToken(claims, keys.pendingToken, 60).split('.')[1];
+    const untrusted = {
+      'another key': signPendingToken(claims, randomBytes(32), 60),
+      unsigned: `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${payload}.`,
+      'a setup login': signPendingToken({ ...claims, purpose: 'setup' }, keys.pendingToken, 60),
+    };
+    for (const [what, token] of Object.entries(untrusted)) {
+      const { result, calls } = await routeCalls(app, () => verify(app, { mfaToken: token, code: codeAt(secret) }));
+      expect([result.status, result.body.error?.details?.code, calls], what).toEqual([401, 'PENDING_EXPIRED', 1]);
+    }
+    // Expired and signed with the right key: the route's answer too.
+    const expired = signPendingToken(claims, keys.pendingToken, 1);
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    await app.strapi.db.connection('two_factor_throttles').where('user_id', user.id).update({ locked_until: Date.now() + 60_000 });
+    await verify(app, { mfaToken, code: codeAt(secret) }); // the route reads the lock again
+    const late = await routeCalls(app, () => verify(app, { mfaToken: expired, code: codeAt(secret) }));
+    expect([late.result.status, late.calls]).toEqual([401, 1]);
+    // The body is checked before anything: a malformed request is the route's 400, locked or not.
+    const malformed = await verify(app, { mfaToken, method: 'sms-please' });
+    expect([malformed.status, malformed.body.error.details.code]).toEqual([400, 'INVALID_INPUT']);
+    // Another account's login goes to the route and succeeds.
+    const other = await registerUser(app, 'early-other');
+    const { secret: otherSecret } = await enrolTotp(app, other);
+    const otherToken = await pendingLogin(app, other);
+    const ok = await routeCalls(app, () => verify(app, { mfaToken: otherToken, code: codeAt(otherSecret, 1) }));
+    expect([ok.result.status, ok.calls]).toEqual([200, 1]);
+  });
+
+  it('an unlock in the database (another process) is seen within a second', async () => {
+    const { user, secret, mfaToken } = await knownLocked('early-unlock');
+    await app.strapi.db.connection('two_factor_throttles').where('user_id', user.id).update({ failures: 0, locked_until: null });
+    // Up to a second the memory may still answer 429: never longer.
+    await forget();
+    const after = await routeCalls(app, () => verify(app, { mfaToken, code: codeAt(secret, 1) }));
+    expect([after.result.status, after.calls]).toEqual([200, 1]);
   });
 });
 

@@ -1,6 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { startApp, type TestApp } from '../helpers/strapi';
-import { PASSWORD, registerUser } from '../helpers/flows';
+import request from 'supertest';
+import { PASSWORD, codeAt, enrolTotp, passwordLogin, registerUser, routeCalls, updateSettings, type HttpApp } from '../helpers/flows';
 import { gql } from './graphql-helpers';
 
 /**
@@ -69,5 +70,32 @@ describe("users-permissions' limiter on the plugin's routes", () => {
     const enable = () => app.http().post('/api/two-factor/enable').set('Authorization', `Bearer ${user.jwt}`).send({ method: 'totp' });
     expect(await statuses(MAX, enable)).toEqual(Array(MAX).fill(200));
     expect((await enable()).status).toBe(429);
+  });
+
+  it('a guess at a locked account answered before the router still counts for its client', async () => {
+    await updateSettings(app, { maxFailures: 3, lockDuration: 60 });
+    // A client of its own (a trusted proxy forwards its address): a fresh count on every path.
+    const koa = app.strapi.server.app as { proxy: boolean };
+    koa.proxy = true;
+    try {
+      const ip = '203.0.113.50';
+      const client = { http: () => request.agent(app.strapi.server.httpServer).set('X-Forwarded-For', ip) } as unknown as HttpApp;
+      const user = await registerUser(client, 'lockedguess');
+      const { secret } = await enrolTotp(client, user);
+      const { mfaToken } = (await passwordLogin(client, user.email)).body;
+      for (const path of ['/api/two-factor/verify', '/api/authentication/twoFa/verify']) {
+        const guess = (code: string) => client.http().post(path).send({ mfaToken, code });
+        // 3 failures lock the account (on the first path); every guess after them is LOCKED,
+        // most answered before the router, and all of them count: the next one is the limiter's.
+        const failures = path.endsWith('two-factor/verify') ? 3 : 0;
+        const { result: answers, calls } = await routeCalls(app, () => statuses(MAX, (i) => guess(i < failures ? '000000x' : codeAt(secret))));
+        expect(answers, path).toEqual([...Array(failures).fill(400), ...Array(MAX - failures).fill(429)]);
+        expect(calls, path).toBeLessThan(MAX);
+        const over = await guess(codeAt(secret));
+        expect([over.status, over.body.error.details.code], path).toEqual([429, 'RATE_LIMITED']);
+      }
+    } finally {
+      koa.proxy = false;
+    }
   });
 });
