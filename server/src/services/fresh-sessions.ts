@@ -18,6 +18,17 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const key = (token: string) =>
     createHmac('sha256', getService(strapi, 'keys').get().codeHmac).update(`fresh-session:${token}`).digest('hex');
 
+  /**
+   * Moves the token's mark, if it has one (answers how many rows). On MariaDB/MySQL by id after a
+   * plain read: an UPDATE of a missing row would take a gap lock there, and two step-ups in their
+   * attempts' transactions could deadlock. Elsewhere the update is the read.
+   */
+  const updateMark = async (where: Record<string, unknown>, data: Record<string, unknown>): Promise<number> => {
+    if (strapi.db.dialect.client !== 'mysql') return (await rows().updateMany({ where, data })).count;
+    const row = await rows().findOne({ where, select: ['id'] });
+    return row ? (await rows().updateMany({ where: { id: row.id }, data })).count : 0;
+  };
+
   return {
     /** Marks the session behind `token` fresh from now; answers until when (null: the window is 0). */
     async mark(userId: number, token: string | undefined): Promise<Date | null> {
@@ -27,11 +38,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const until = now + window * 1000;
       const nonce = key(token);
       const data = { verifiedAt: now, expiresAt: until };
-      // Read, then update the row or insert it: an UPDATE of a missing row would take a gap lock
-      // on MariaDB/MySQL, and two step-ups in their attempts' transactions could deadlock.
-      const row = await rows().findOne({ where: { nonce, userId, purpose: 'fresh' }, select: ['id'] });
-      if (row) {
-        await rows().update({ where: { id: row.id }, data });
+      const where = { nonce, userId, purpose: 'fresh' };
+      if ((await updateMark(where, data)) > 0) {
+        // The session had a mark (its login's, or an earlier step-up's): moved on.
       } else if (strapi.db.inTransaction()) {
         // A step-up: its attempt holds the account's throttle row, so no other mark of this token runs now.
         await rows().createMany({ data: [{ nonce, userId, purpose: 'fresh', ...data }] });

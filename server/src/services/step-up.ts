@@ -56,14 +56,18 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
    * (null when the step-up window is 0, so no session is ever fresh).
    */
   async refresh(userId: number, proof: StepUpProof, meta?: RequestMeta): Promise<{ freshUntil: string | null }> {
-    if (!(await this.needed(userId))) throw twoFactorError('NOT_ENABLED');
+    const verification = getService(strapi, 'verification');
+    // One read says whether there is a factor and gives the attempt what it checks the code against.
+    const factors = await verification.confirmedFactors(userId);
+    if (!factors.length) throw twoFactorError('NOT_ENABLED');
     let until: Date | null = null;
     // The mark shares the attempt's transaction: one commit for the whole step-up.
-    await getService(strapi, 'verification').verify({
+    await verification.verify({
       userId,
       code: proof.code,
       method: proof.method,
       meta,
+      factors,
       onSuccess: async () => {
         until = await getService(strapi, 'freshSessions').mark(userId, proof.session);
       },

@@ -102,6 +102,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
   return {
     matchTotp,
+    confirmedFactors,
 
     /** The user's confirmed methods, in the order they were added (a pending enrolment counts for nothing). */
     async confirmedMethods(userId: number): Promise<Method[]> {
